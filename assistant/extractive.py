@@ -1,0 +1,85 @@
+"""The default answerer: no language model, only sentences that stand in the documents.
+
+From the top passages it picks the sentences closest to the question (E5 similarity
+of precomputed sentence vectors plus stemmed word overlap), drops near-duplicates,
+keeps document order within a passage, stops at about 120 words, and cites each
+sentence's passage. Nothing is paraphrased, so nothing can be invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .text import chunk_sentences, content_tokens
+from .types import Passage
+
+
+@dataclass
+class Picked:
+    passage: Passage
+    index: int
+    text: str
+    score: float
+
+
+MIN_WORDS = 4
+
+
+def pick_sentences(
+    passages: list[Passage],
+    sentence_vectors: dict[str, np.ndarray],
+    qvec: np.ndarray,
+    qtokens: list[str],
+    max_words: int = 120,
+    max_passages: int = 3,
+) -> list[Picked]:
+    """Best sentences of the best passages, deduplicated, in reading order."""
+    qset = set(qtokens)
+    candidates: list[Picked] = []
+    vec_of: dict[tuple[str, int], np.ndarray] = {}
+    for rank, p in enumerate(passages[:max_passages]):
+        sents = chunk_sentences(p.chunk.text)
+        vecs = sentence_vectors.get(p.chunk.chunk_id)
+        for i, s in enumerate(sents):
+            if len(s.split()) < MIN_WORDS:
+                continue
+            dense = float(vecs[i] @ qvec) if vecs is not None and i < len(vecs) else 0.75
+            toks = set(content_tokens(s))
+            overlap = len(toks & qset) / max(len(qset), 1)
+            prior = 0.04 * (max_passages - rank) / max_passages + 0.05 * min(p.score, 1.0)
+            score = dense + 0.25 * overlap + prior
+            candidates.append(Picked(p, i, s, score))
+            if vecs is not None and i < len(vecs):
+                vec_of[(p.chunk.chunk_id, i)] = vecs[i]
+    if not candidates:
+        return []
+    candidates.sort(key=lambda c: -c.score)
+    best = candidates[0].score
+    chosen: list[Picked] = []
+    words = 0
+    for c in candidates:
+        if c.score < best - 0.06 and chosen:
+            break
+        toks = set(content_tokens(c.text))
+        dup = False
+        for other in chosen:
+            ot = set(content_tokens(other.text))
+            if toks and len(toks & ot) / len(toks | ot) > 0.6:
+                dup = True
+            a, b = vec_of.get((c.passage.chunk.chunk_id, c.index)), vec_of.get((other.passage.chunk.chunk_id, other.index))
+            if a is not None and b is not None and float(a @ b) > 0.95:
+                dup = True
+        if dup:
+            continue
+        n = len(c.text.split())
+        if chosen and words + n > max_words:
+            continue
+        chosen.append(c)
+        words += n
+        if words >= max_words or len(chosen) >= 4:
+            break
+    order = {p.chunk.chunk_id: r for r, p in enumerate(passages)}
+    chosen.sort(key=lambda c: (order[c.passage.chunk.chunk_id], c.index))
+    return chosen

@@ -1,0 +1,76 @@
+"""Recognise Dutch provinces (and the places people name instead) in text.
+
+Used to steer retrieval: "ik woon in Friesland" or a profile region prefers that
+province's documents and national ones over another province's pages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold
+
+PROVINCES: dict[str, str] = {
+    "groningen": "Groningen",
+    "friesland": "Friesland",
+    "drenthe": "Drenthe",
+    "overijssel": "Overijssel",
+    "flevoland": "Flevoland",
+    "gelderland": "Gelderland",
+    "utrecht": "Utrecht",
+    "noord-holland": "Noord-Holland",
+    "zuid-holland": "Zuid-Holland",
+    "zeeland": "Zeeland",
+    "noord-brabant": "Noord-Brabant",
+    "limburg": "Limburg",
+}
+
+NORTH = ["groningen", "friesland", "drenthe"]
+
+# Place names and informal names -> province slugs. Longer names are matched first.
+_ALIASES: dict[str, list[str]] = {
+    "noord-nederland": NORTH, "noord nederland": NORTH, "het noorden": NORTH, "northern netherlands": NORTH,
+    "fryslan": ["friesland"], "frisia": ["friesland"], "friesland": ["friesland"], "leeuwarden": ["friesland"],
+    "groningen": ["groningen"], "drenthe": ["drenthe"], "assen": ["drenthe"], "emmen": ["drenthe"],
+    "overijssel": ["overijssel"], "twente": ["overijssel"], "zwolle": ["overijssel"], "enschede": ["overijssel"],
+    "deventer": ["overijssel"], "hengelo": ["overijssel"],
+    "flevoland": ["flevoland"], "almere": ["flevoland"], "lelystad": ["flevoland"],
+    "gelderland": ["gelderland"], "arnhem": ["gelderland"], "nijmegen": ["gelderland"], "apeldoorn": ["gelderland"],
+    "ede": ["gelderland"], "veenendaal": ["utrecht"], "foodvalley": ["gelderland"],
+    "utrecht": ["utrecht"], "amersfoort": ["utrecht"],
+    "noord-holland": ["noord-holland"], "noord holland": ["noord-holland"], "north holland": ["noord-holland"],
+    "amsterdam": ["noord-holland"], "haarlem": ["noord-holland"], "zaandam": ["noord-holland"],
+    "alkmaar": ["noord-holland"],
+    "zuid-holland": ["zuid-holland"], "zuid holland": ["zuid-holland"], "south holland": ["zuid-holland"],
+    "rotterdam": ["zuid-holland"], "den haag": ["zuid-holland"], "the hague": ["zuid-holland"],
+    "leiden": ["zuid-holland"], "delft": ["zuid-holland"], "zoetermeer": ["zuid-holland"], "dordrecht": ["zuid-holland"],
+    "zeeland": ["zeeland"], "middelburg": ["zeeland"], "vlissingen": ["zeeland"], "goes": ["zeeland"],
+    "noord-brabant": ["noord-brabant"], "noord brabant": ["noord-brabant"], "brabant": ["noord-brabant"],
+    "eindhoven": ["noord-brabant"], "tilburg": ["noord-brabant"], "breda": ["noord-brabant"],
+    "den bosch": ["noord-brabant"], "'s-hertogenbosch": ["noord-brabant"], "helmond": ["noord-brabant"],
+    "limburg": ["limburg"], "maastricht": ["limburg"], "heerlen": ["limburg"], "venlo": ["limburg"],
+    "sittard": ["limburg"], "roermond": ["limburg"],
+}
+_PATTERN = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(a) for a in sorted(_ALIASES, key=len, reverse=True)) + r")(?![\w-])"
+)
+
+
+def find_regions(text: str | None) -> list[str]:
+    """Province slugs named in ``text``, in order of first mention, without repeats."""
+    if not text:
+        return []
+    found: list[str] = []
+    for match in _PATTERN.finditer(fold(text)):
+        for slug in _ALIASES[match.group(1)]:
+            if slug not in found:
+                found.append(slug)
+    return found
+
+
+def normalize_region(value: str | None) -> str | None:
+    """Accept 'Noord-Brabant', 'brabant', 'noord_brabant' …; None if not a province."""
+    if not value:
+        return None
+    regions = find_regions(value.replace("_", "-"))
+    return regions[0] if regions else None

@@ -1,0 +1,150 @@
+"""Hybrid retrieval: Dutch-stemmed BM25 and dense E5 vectors, fused by reciprocal rank.
+
+Besides a ranking it returns a calibrated *relevance* in [0, 1] for the best passage,
+from which the assistant decides to answer or to refuse. Region steering boosts the
+asker's province and national documents and pushes other provinces' pages down.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embedder import E5Embeddings
+from .lexical import BM25Index, query_tokens
+from .regions import find_regions
+from .settings import Settings
+from .store import ChromaStore
+from .text import content_tokens
+from .types import Chunk, Passage
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    relevance: float
+    query_vector: np.ndarray
+    query_tokens: list[str]
+    regions: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def chunk_regions(chunk: Chunk) -> list[str]:
+    """Regions a chunk is about: front matter ``region``, else provinces named in its heading."""
+    region = chunk.meta.get("region")
+    if isinstance(region, str):
+        region = [region]
+    if region:
+        return [r for r in region if r]
+    return find_regions(chunk.section) or ["national"]
+
+
+# Relevance model: logistic over (best dense cosine, IDF-weighted query coverage).
+# Coefficients are fitted on labelled in/out-of-scope questions by
+# `python -m wegwijzer.calibrate` (see README); they are overridable in settings.
+REL_W_DENSE = 22.0
+REL_W_COVER = 4.0
+REL_BIAS = -20.5
+
+
+class HybridRetriever:
+    """Searches the store; chunk texts and BM25 live in memory, vectors in Chroma."""
+
+    def __init__(self, store: ChromaStore, embedder: E5Embeddings, settings: Settings, mode: str = "hybrid"):
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.mode = mode  # hybrid | dense | bm25 (the latter two are eval baselines)
+        self._lock = threading.Lock()
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the store (after an ingest); the swap is atomic for concurrent readers."""
+        chunks = self.store.all_chunks()
+        bm25 = BM25Index([c.indexed_text for c in chunks])
+        df: dict[str, int] = {}
+        for c in chunks:
+            for tok in set(content_tokens(c.indexed_text)):
+                df[tok] = df.get(tok, 0) + 1
+        with self._lock:
+            self.chunks = chunks
+            self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+            self.bm25 = bm25
+            self.df = df
+
+    @property
+    def size(self) -> int:
+        return len(self.chunks)
+
+    def idf(self, token: str) -> float:
+        n = max(len(self.chunks), 1)
+        return math.log(1 + (n - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
+
+    def coverage(self, tokens: list[str], texts: list[str]) -> float:
+        """IDF-weighted share of query tokens that occur in ``texts``."""
+        uniq = list(dict.fromkeys(tokens))
+        if not uniq:
+            return 0.0
+        present = set()
+        for t in texts:
+            present.update(content_tokens(t))
+        total = sum(self.idf(t) for t in uniq)
+        hit = sum(self.idf(t) for t in uniq if t in present)
+        return hit / total if total else 0.0
+
+    def search(self, question: str, k: int, regions: list[str] | None = None) -> Retrieval:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        qvec = self.embedder.query_vector(question)
+        timings["embed_ms"] = (time.perf_counter() - t0) * 1000
+        tokens = query_tokens(question)
+        with self._lock:
+            chunks, by_id, bm25 = self.chunks, self.by_id, self.bm25
+        n_cand = max(self.settings.candidates, k)
+
+        t1 = time.perf_counter()
+        dense_hits = self.store.query(qvec, n_cand) if self.mode != "bm25" else []
+        timings["dense_ms"] = (time.perf_counter() - t1) * 1000
+        t2 = time.perf_counter()
+        lex = bm25.scores(tokens) if self.mode != "dense" else np.zeros(len(chunks))
+        lex_top = [int(i) for i in np.argsort(-lex)[:n_cand] if lex[i] > 0]
+        timings["bm25_ms"] = (time.perf_counter() - t2) * 1000
+
+        dense_score = {cid: s for cid, s in dense_hits if cid in by_id}
+        fused: dict[int, float] = {}
+        rk = self.settings.rrf_k
+        for rank, (cid, _) in enumerate(dense_hits):
+            if cid in by_id:
+                fused[by_id[cid]] = fused.get(by_id[cid], 0.0) + 1.0 / (rk + rank + 1)
+        for rank, idx in enumerate(lex_top):
+            fused[idx] = fused.get(idx, 0.0) + 1.0 / (rk + rank + 1)
+        if not fused:
+            return Retrieval([], 0.0, qvec, tokens, regions or [], timings)
+        top_rrf = max(fused.values())
+        regions = regions or []
+        passages: list[Passage] = []
+        for idx, f in fused.items():
+            chunk = chunks[idx]
+            score = f / top_rrf
+            if regions:
+                cr = chunk_regions(chunk)
+                if any(r in cr for r in regions):
+                    score += self.settings.region_boost
+                elif "national" not in cr:
+                    score *= self.settings.other_region_penalty
+            passages.append(
+                Passage(chunk, score, dense=dense_score.get(chunk.chunk_id, 0.0), lexical=float(lex[idx]))
+            )
+        passages.sort(key=lambda p: -p.score)
+        passages = passages[:k]
+        for rank, p in enumerate(passages, start=1):
+            p.rank = rank
+        best_dense = max((s for _, s in dense_hits), default=0.0)
+        cover = self.coverage(tokens, [p.chunk.indexed_text for p in passages[:3]])
+        relevance = 1.0 / (1.0 + math.exp(-(REL_W_DENSE * best_dense + REL_W_COVER * cover + REL_BIAS)))
+        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+        return Retrieval(passages, relevance, qvec, tokens, regions, timings)

@@ -1,0 +1,95 @@
+"""Repair PDF extraction artefacts and mark section headings.
+
+Artefacts seen in the programme documents (see shared/sources/README.md): lines made of
+spaces, a page footer ``Pagina 16``, bullets as ``•`` plus a tab, footnote numbers glued
+to words (``ICT-professionals3``) or to sentence ends (``samenleving.1,2,8``), words
+hyphenated across lines, and paragraphs hard-wrapped at the page width. The output is
+Markdown-like: paragraphs separated by blank lines and detected headings as ``## ``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FOOTER = re.compile(r"^\s*(pagina|page|blz\.?)\s+\d+\s*$", re.I)
+_PAGE_NUM = re.compile(r"^\s*\d{1,3}\s*$")
+_URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
+_BULLET = re.compile(r"^\s*[•●▪◦·]\s*\t?\s*")
+_NUMBERED = re.compile(r"^\s*(\d{1,2}|[A-E])\.\t\s*")
+_GLUED_NOTE = re.compile(r"(?<=[a-zà-ÿ’')])\d{1,2}(?:,\d{1,2})*(?=[\s.,;:)]|$)")
+_SENT_NOTE = re.compile(r"(?<=[a-zà-ÿ]\.)\d{1,2}(?:,\d{1,2})*(?=\s|$)")
+
+
+def _is_heading(line: str, prev: str, nxt: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > 80 or len(s.split()) > 12:
+        return False
+    if s[-1] in ".,;:" or s.startswith(("-", "•", "http")):
+        return False
+    if not (s[0].isupper() or s[0].isdigit()):
+        return False
+    if re.match(r"^\d{1,2}\.\t", line) or re.match(r"^[A-E]\.\t", line):
+        return False
+    prev_ends = not prev.strip() or prev.rstrip()[-1] in ".:!?" or prev.startswith("## ")
+    nxt_s = nxt.strip()
+    return prev_ends and bool(nxt_s) and (nxt_s[0].isupper() or nxt_s[0] in "•")
+
+
+def clean_pdf_text(text: str) -> str:
+    """Turn raw extracted page text into paragraphs and ``## `` headings."""
+    text = text.replace("\r\n", "\n").replace("\u00ad", "").replace("\xa0", " ")
+    raw_lines = text.split("\n")
+    lines: list[str] = []
+    for line in raw_lines:
+        if not line.strip():
+            lines.append("")
+            continue
+        if _FOOTER.match(line) or _PAGE_NUM.match(line) or _URL_LINE.match(line):
+            continue
+        line = _BULLET.sub("- ", line)
+        line = _GLUED_NOTE.sub("", line)
+        line = _SENT_NOTE.sub("", line)
+        lines.append(line.rstrip())
+
+    out: list[str] = []
+    para = ""
+    for i, line in enumerate(lines):
+        prev = lines[i - 1] if i else ""
+        nxt = next((l for l in lines[i + 1 :] if l.strip()), "")
+        stripped = line.strip()
+        if not stripped:
+            if para:
+                out.append(para)
+                para = ""
+            continue
+        if _is_heading(line, para or prev, nxt):
+            if para:
+                out.append(para)
+                para = ""
+            out.append("## " + stripped)
+            continue
+        if stripped.startswith("- ") or _NUMBERED.match(line):
+            if para:
+                out.append(para)
+            para = _NUMBERED.sub(lambda m: m.group(1) + ". ", stripped)
+            continue
+        if not para:
+            para = stripped
+        elif re.search(r"[a-zà-ÿ]-$", para) and stripped[:1].islower():
+            para = para[:-1] + stripped  # word hyphenated across lines: "arbeidsmarkt-\nregio"
+        elif para.endswith("-") and not para.endswith(" -"):
+            para = para + stripped  # compound kept: "ICT-\nprofessionals"
+        else:
+            para = para + " " + stripped
+    if para:
+        out.append(para)
+    text = "\n\n".join(out)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def clean_markdown(text: str) -> str:
+    """Light clean-up for Markdown: normalise white space and strip HTML comments."""
+    text = text.replace("\r\n", "\n").replace("\xa0", " ")
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -1,0 +1,161 @@
+"""The ``wegwijzer`` command: ingest, ask, chat (and serve, telegram, eval, run).
+
+A thin adapter: it calls :class:`assistant.Assistant` and formats its answers with rich.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant import Answer, Assistant, Profile, QuestionError, Turn, WegwijzerError, get_settings  # noqa: E402
+
+app = typer.Typer(help="Wegwijzer ICT: cited answers from the HCA ICT programme documents.", no_args_is_help=True)
+console = Console()
+
+Answerer = Annotated[Optional[str], typer.Option(help="extractive | llm (default: llm when WEGWIJZER_LLM_BASE_URL is set)")]
+
+
+def make_assistant(answerer: str | None = None) -> Assistant:
+    """The one place the CLI builds the core (with the LLM answerer when configured)."""
+    settings = get_settings()
+    if answerer:
+        settings = settings.model_copy(update={"answerer": answerer})
+    assistant = Assistant(settings)
+    try:
+        from assistant.llm import attach_llm
+    except ImportError:  # LLM mode not installed in this build
+        return assistant
+    attach_llm(assistant)
+    return assistant
+
+
+@app.command()
+def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and start fresh.")] = False) -> None:
+    """Index every document in the corpus folder; only changed documents are re-embedded."""
+    from ingest import run_ingest
+
+    settings = get_settings()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        docs = progress.add_task("documents", total=None)
+        embed = progress.add_task("embedding", total=0, visible=False)
+
+        def on(event: str, **info: object) -> None:
+            if event == "docs":
+                progress.update(docs, total=info["total"])
+            elif event == "doc":
+                progress.update(docs, advance=1, description=f"documents: {info['name']}")
+            elif event == "embed_total":
+                progress.reset(embed, total=info["total"], visible=bool(info["total"]))
+            elif event == "embedded":
+                progress.update(embed, advance=int(info["n"]))  # type: ignore[arg-type]
+
+        report = run_ingest(settings, rebuild=rebuild, progress=on)
+    for label, items, style in (
+        ("added", report.added, "green"), ("updated", report.updated, "yellow"), ("removed", report.removed, "red")
+    ):
+        for item in items:
+            console.print(f"[{style}]{label}[/] {item}")
+    for path, why in report.failed.items():
+        console.print(f"[red bold]failed[/] {path}: {why} (its earlier chunks, if any, are kept)")
+    summary = (
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged; {report.embedded} texts embedded; {report.chunks} chunks in the index "
+        f"({report.seconds:.1f} s)"
+    )
+    console.print(summary if report.changed or report.failed else f"Nothing changed. {summary}")
+    if report.failed:
+        raise typer.Exit(code=2)
+
+
+def print_answer(answer: Answer) -> None:
+    style = "yellow" if answer.abstained else "green"
+    console.print(Panel(escape(answer.text), title="Wegwijzer ICT", border_style=style))
+    if answer.citations:
+        label = "Sources" if answer.lang == "en" else "Bronnen"
+        table = Table(title=label, show_lines=True, expand=True)
+        table.add_column("#", width=3)
+        table.add_column("document")
+        table.add_column("passage", ratio=3)
+        for c in answer.citations:
+            where = f"{c.title}\n{c.location}" + (f"\n{c.source_url}" if c.source_url else "")
+            passage = c.passage if len(c.passage) < 500 else c.passage[:500] + " …"
+            if answer.lang == "en" and c.language == "nl":
+                passage = "(in Dutch) " + passage
+            table.add_row(str(c.n), escape(where), escape(passage))
+        console.print(table)
+    if answer.note:
+        console.print(f"[dim]{escape(answer.note)}[/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in Dutch or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    region: Annotated[Optional[str], typer.Option(help="Province to prefer, e.g. friesland.")] = None,
+    audience: Annotated[Optional[str], typer.Option(help="career_switcher | employer | staff")] = None,
+    answerer: Answerer = None,
+) -> None:
+    """Answer one question with numbered citations."""
+    assistant = make_assistant(answerer)
+    try:
+        answer = assistant.answer(question, profile=Profile(audience=audience, region=region), answerer=answerer)  # type: ignore[arg-type]
+    except WegwijzerError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=1) from exc
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(with_passages=True), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+def chat(
+    region: Annotated[Optional[str], typer.Option(help="Province to prefer, e.g. friesland.")] = None,
+    answerer: Answerer = None,
+) -> None:
+    """An interactive conversation; follow-up questions use the earlier turns."""
+    assistant = make_assistant(answerer)
+    console.print(
+        "[bold]Wegwijzer ICT[/] — stel je vraag over omscholen naar ICT, regelingen, kennismigratie of de regio's. "
+        "Ask in English if you like. [dim](/reset: nieuw gesprek, /quit: stoppen)[/]"
+    )
+    history: list[Turn] = []
+    while True:
+        try:
+            question = console.input("[bold cyan]jij>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        if question in {"/quit", "/exit", "quit", "exit"}:
+            break
+        if question == "/reset":
+            history.clear()
+            console.print("[dim]Nieuw gesprek.[/]")
+            continue
+        if not question:
+            continue
+        try:
+            answer = assistant.answer(question, history, Profile(region=region), answerer=answerer)
+        except QuestionError as exc:
+            console.print(f"[yellow]{escape(str(exc))}[/]")
+            continue
+        print_answer(answer)
+        history.append(Turn(question, answer.text))
+        history[:] = history[-6:]
+
+
+if __name__ == "__main__":
+    app()
