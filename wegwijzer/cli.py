@@ -157,5 +157,43 @@ def chat(
         history[:] = history[-6:]
 
 
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default from settings).")] = None,
+    answerer: Answerer = None,
+) -> None:
+    """Run the web service with the embeddable widget (and the Telegram bot when a token is set)."""
+    from wegwijzer.web.server import serve as run_server
+
+    run_server(make_assistant(answerer), host=host, port=port)
+
+
+@app.command()
+def telegram(answerer: Answerer = None) -> None:
+    """Run only the Telegram bot (long polling, or webhook settings permitting)."""
+    from wegwijzer.telegram.bot import run_standalone
+
+    run_standalone(make_assistant(answerer))
+
+
+@app.command()
+def run(answerer: Answerer = None) -> None:
+    """What `make run` does after installing: ingest, then serve web + bot."""
+    ingest(rebuild=False)
+    serve(host=None, port=None, answerer=answerer)
+
+
+def _register_eval() -> None:
+    try:
+        from wegwijzer.evaluation.cli import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_eval()
+
+
 if __name__ == "__main__":
     app()
