@@ -71,7 +71,7 @@ class Assistant:
         retriever_mode: str = "hybrid",
     ):
         self.settings = settings or get_settings()
-        self.embedder = embedder or E5Embeddings(self.settings.data_dir / "embeddings.sqlite", self.settings.embed_batch)
+        self.embedder = embedder or E5Embeddings(self.settings.embed_cache_path, self.settings.embed_batch)
         self.store = store or ChromaStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.store, self.embedder, self.settings, mode=retriever_mode)
         self._ingest_lock = threading.Lock()

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         None, description="URL of a Chroma server (`chroma run`); unset = persistent store in data_dir."
     )
     collection: str = Field("wegwijzer", description="Chroma collection name prefix.")
+    embed_cache: Path | None = Field(
+        None, description="Embedding cache file (content-hash keyed); default data_dir/embeddings.sqlite."
+    )
 
     # --- ingestion ----------------------------------------------------------------
     chunk_tokens: int = Field(220, description="Chunk size in cl100k tokens.")
@@ -80,6 +83,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def embed_cache_path(self) -> Path:
+        return self.embed_cache or self.data_dir / "embeddings.sqlite"
 
     @property
     def llm_enabled(self) -> bool:

@@ -66,7 +66,7 @@ def run_ingest(
     import time
 
     started = time.perf_counter()
-    embedder = embedder or E5Embeddings(settings.data_dir / "embeddings.sqlite", settings.embed_batch)
+    embedder = embedder or E5Embeddings(settings.embed_cache_path, settings.embed_batch)
     store = store or ChromaStore(settings, embedder)
     if rebuild:
         store.reset()
