@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     telegram_mode: Literal["polling", "webhook"] = Field("polling", description="How updates arrive.")
     telegram_webhook_secret: SecretStr | None = Field(None, description="secret_token for the webhook.")
     telegram_rate_per_minute: int = Field(10, description="Questions per Telegram user per minute.")
+    telegram_webhook_url: str | None = Field(
+        None, description="Public HTTPS URL Telegram posts updates to; default {public_url}/telegram/webhook."
+    )
+    telegram_salt: SecretStr | None = Field(
+        None, description="Salt for hashing Telegram user ids in the state; default derived from the token."
+    )
 
     @property
     def chroma_dir(self) -> Path:
