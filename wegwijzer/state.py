@@ -100,9 +100,12 @@ class StateStore:
 
     # --- answers and feedback ---------------------------------------------------------
     def record_answer(
-        self, conversation_id: str | None, channel: str, abstained: bool, mode: str, lang: str, latency_ms: float
+        self, conversation_id: str | None, channel: str, abstained: bool, mode: str, lang: str, latency_ms: float,
+        answer_id: str | None = None,
     ) -> str:
-        answer_id = uuid.uuid4().hex
+        """Store an answer's metadata; ``answer_id`` may be allocated earlier (the web stream
+        announces it before the answer is complete)."""
+        answer_id = answer_id or uuid.uuid4().hex
         self._exec(
             "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (answer_id, conversation_id, channel, time.time(), int(abstained), mode, lang, latency_ms),
