@@ -15,7 +15,7 @@ from typing import Any
 
 from .embedder import E5Embeddings
 from .errors import IndexNotReadyError, QuestionError
-from .extractive import pick_sentences
+from .extractive import asks_quantity, pick_sentences
 from .prompts import text
 from .regions import find_regions, normalize_region
 from .retrieval import HybridRetriever, Retrieval
@@ -213,7 +213,8 @@ class Assistant:
         counts = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in passages[:3]}
         vectors = self.store.sentence_vectors(list(counts), counts)
         picked = pick_sentences(
-            passages, vectors, retrieval.query_vector, retrieval.query_tokens, self.settings.answer_words
+            passages, vectors, retrieval.query_vector, retrieval.query_tokens, self.settings.answer_words,
+            quantity=asks_quantity(question),
         )
         if not picked:  # passages without usable sentences: quote the best passage's start
             picked_texts = [(passages[0], passages[0].chunk.text[:400])]

