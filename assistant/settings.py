@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     conversation_rate_per_minute: int = Field(12, description="Chat requests per conversation per minute.")
     max_body_bytes: int = Field(16_384, description="Largest accepted request body.")
     retention_days: int = Field(30, description="Conversations older than this are purged.")
+    answer_cache_size: int = Field(
+        512, description="Web: first questions of a conversation whose answers are kept in memory (0 = off)."
+    )
+    answer_cache_ttl_s: float = Field(900.0, description="Web: seconds a cached answer stays valid.")
 
     # --- Telegram ---------------------------------------------------------------------
     telegram_token: SecretStr | None = Field(None, description="Bot token from BotFather.")
