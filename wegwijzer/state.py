@@ -54,6 +54,7 @@ class StateStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: no fsync per commit, still crash-safe
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 
