@@ -48,10 +48,12 @@ def is_followup(question: str) -> bool:
 
 def source_url(passage: Passage) -> str | None:
     """The URL a citation links to: the passage's own 'Bron:' URL, else the document's."""
+    meta = passage.chunk.meta
+    if meta.get("source_urls"):
+        return str(meta["source_urls"][0])
     match = _URL.search(passage.chunk.text)
     if match:
         return match.group(0).rstrip(".,;")
-    meta = passage.chunk.meta
     sources = meta.get("sources")
     if isinstance(sources, list) and sources:
         official = [s for s in sources if isinstance(s, dict) and s.get("type") == "official"]
@@ -214,7 +216,7 @@ class Assistant:
         vectors = self.store.sentence_vectors(list(counts), counts)
         picked = pick_sentences(
             passages, vectors, retrieval.query_vector, retrieval.query_tokens, self.settings.answer_words,
-            quantity=asks_quantity(question),
+            quantity=asks_quantity(question), idf=self.retriever.idf,
         )
         if not picked:  # passages without usable sentences: quote the best passage's start
             picked_texts = [(passages[0], passages[0].chunk.text[:400])]
@@ -256,10 +258,13 @@ class Assistant:
             seen.add(c.doc_id)
             meta = metas.get(c.doc_id, {})
             date = str(meta.get("valid_as_of") or "")
+            title = re.sub(r"\s*\([^)]*\)", "", c.title).strip()
             if c.status == "ended" and date:
-                notes.append(text("status_ended", lang, title=c.title, date=date))
+                notes.append(text("status_ended", lang, title=title, date=date))
+                if meta.get("instead"):
+                    notes.append(text("instead", lang, options="; ".join(meta["instead"])))
             elif c.status == "planned" and date:
-                notes.append(text("status_planned", lang, title=c.title, date=date))
+                notes.append(text("status_planned", lang, title=title, date=date))
             elif meta.get("kind") in {"scheme", "migration"} and meta.get("official_body") and date:
                 notes.append(text("check_with", lang, date=date, body=meta["official_body"]))
         return list(dict.fromkeys(notes))

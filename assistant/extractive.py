@@ -8,6 +8,7 @@ sentence's passage. Nothing is paraphrased, so nothing can be invented.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import re
@@ -34,6 +35,7 @@ _QUANTITY_Q = re.compile(
     re.I,
 )
 _HAS_NUMBER = re.compile(r"\d")
+_MONEY = re.compile(r"€|\beuro\b|\bEUR\b|miljoen|miljard|\bmln\b", re.I)
 
 
 def asks_quantity(question: str) -> bool:
@@ -49,9 +51,17 @@ def pick_sentences(
     max_words: int = 120,
     max_passages: int = 3,
     quantity: bool = False,
+    idf: Callable[[str], float] | None = None,
 ) -> list[Picked]:
-    """Best sentences of the best passages, deduplicated, in reading order."""
+    """Best sentences of the best passages, deduplicated, in reading order.
+
+    A sentence scores by E5 similarity to the question plus the IDF-weighted share of the
+    question's (stemmed, glossary-widened) words it contains: rare words such as a year,
+    an age or a scheme name decide between sentences the embedding finds equally close.
+    """
     qset = set(qtokens)
+    weight = {t: (idf(t) if idf else 1.0) for t in qset}
+    total = sum(weight.values()) or 1.0
     candidates: list[Picked] = []
     vec_of: dict[tuple[str, int], np.ndarray] = {}
     for rank, p in enumerate(passages[:max_passages]):
@@ -62,11 +72,13 @@ def pick_sentences(
                 continue
             dense = float(vecs[i] @ qvec) if vecs is not None and i < len(vecs) else 0.75
             toks = set(content_tokens(s))
-            overlap = len(toks & qset) / max(len(qset), 1)
+            overlap = sum(weight[t] for t in toks & qset) / total
             prior = 0.04 * (max_passages - rank) / max_passages + 0.05 * min(p.score, 1.0)
-            score = dense + 0.12 * overlap + prior
+            score = dense + 0.2 * overlap + prior
             if quantity and _HAS_NUMBER.search(s):
-                score += 0.05
+                score += 0.08 + (0.03 if _MONEY.search(s) else 0.0)
+            if s.endswith("?"):  # a rhetorical question in the text answers nothing
+                score -= 0.5
             candidates.append(Picked(p, i, s, score))
             if vecs is not None and i < len(vecs):
                 vec_of[(p.chunk.chunk_id, i)] = vecs[i]

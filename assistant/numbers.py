@@ -38,6 +38,15 @@ _SCALES: dict[str, float] = {
 # "€120-180 miljoen", "120 tot 180 miljoen", "between 120 and 180 million".
 _RANGE_GLUE = {"-", "–", "—", "tot", "a", "à", "en", "and", "to", "or", "of", "€", "euro", "eur"}
 
+_MONTHS: dict[str, int] = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "maart": 3, "march": 3,
+    "mrt": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6, "jun": 6, "juli": 7, "july": 7,
+    "jul": 7, "augustus": 8, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10,
+    "october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+# Month words that are also ordinary words count only next to a number ("1 may", "May 2024").
+_AMBIGUOUS_MONTHS = {"may", "march", "jan", "dec", "sep", "apr", "aug", "jun", "jul", "nov", "oct", "okt", "mrt", "feb", "sept"}
+
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[€%–—-]", re.UNICODE)
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _URL = re.compile(r"https?://\S+")
@@ -58,6 +67,7 @@ class Mention:
     text: str
     value: float
     scaled: float | None = None
+    kind: str = "number"  # or "month": dates are checked by their month too
 
 
 @dataclass
@@ -65,6 +75,7 @@ class NumberSet:
     """All values a passage names, raw and scaled, for tolerant membership tests."""
 
     values: set[float] = field(default_factory=set)
+    months: set[int] = field(default_factory=set)
 
     def has(self, value: float) -> bool:
         if value in self.values:
@@ -72,6 +83,8 @@ class NumberSet:
         return any(abs(v - value) <= 1e-6 * max(1.0, abs(value)) for v in self.values)
 
     def supports(self, mention: Mention) -> bool:
+        if mention.kind == "month":
+            return int(mention.value) in self.months
         if mention.scaled is not None:
             return self.has(mention.scaled)
         return self.has(mention.value)
@@ -88,6 +101,9 @@ def mentions(text: str) -> list[Mention]:
         value: float | None = None
         if tok[0].isdigit():
             value = _parse_number(tok)
+            glued = re.fullmatch(r"(\d{1,3}(?:[.,]\d{3})+)(\d{1,2})", tok)
+            if glued:  # a footnote number glued to an amount in PDF text: "670.0007"
+                out.append(Mention(glued.group(1), float(re.sub(r"[.,]", "", glued.group(1)))))
         elif raw_tokens[i].lower() in {"één", "eén"}:
             value = 1.0
         elif tok in _WORD_VALUES:
@@ -97,6 +113,12 @@ def mentions(text: str) -> list[Mention]:
         if value is not None:
             out.append(Mention(raw_tokens[i], value))
             pending.append(len(out) - 1)
+            continue
+        if tok in _MONTHS:
+            near_number = (i > 0 and tokens[i - 1][0].isdigit()) or (i + 1 < len(tokens) and tokens[i + 1][0].isdigit())
+            if tok not in _AMBIGUOUS_MONTHS or near_number:
+                out.append(Mention(raw_tokens[i], float(_MONTHS[tok]), kind="month"))
+            pending = []
             continue
         if tok in _SCALES and pending:
             if tok in {"k", "m"} and not (i > 0 and tokens[i - 1][0].isdigit()):
@@ -120,11 +142,15 @@ def mentions(text: str) -> list[Mention]:
 def number_set(text: str) -> NumberSet:
     """Every value ``text`` names: the literal numbers and their scaled forms."""
     values: set[float] = set()
+    months: set[int] = set()
     for m in mentions(text):
+        if m.kind == "month":
+            months.add(int(m.value))
+            continue
         values.add(m.value)
         if m.scaled is not None:
             values.add(m.scaled)
-    return NumberSet(values)
+    return NumberSet(values, months)
 
 
 def unsupported(sentence: str, evidence: NumberSet) -> list[Mention]:

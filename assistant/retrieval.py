@@ -23,7 +23,7 @@ from .lexical import BM25Index, query_tokens
 from .regions import find_regions
 from .settings import Settings
 from .store import ChromaStore
-from .text import content_tokens
+from .text import content_tokens, detect_language
 from .types import Chunk, Passage
 
 
@@ -156,14 +156,20 @@ class HybridRetriever:
         passages = passages[:k]
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
-        features = self.features(tokens, dense_hits, passages)
+        features = self.features(tokens, dense_hits, passages, question)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Retrieval(passages, relevance(features), qvec, tokens, regions, timings, features)
 
-    def features(self, tokens: list[str], dense_hits: list[tuple[str, float]], passages: list[Passage]) -> dict[str, float]:
-        """What the answer/refuse decision looks at (see `wegwijzer calibrate`)."""
+    def features(
+        self, tokens: list[str], dense_hits: list[tuple[str, float]], passages: list[Passage], question: str = ""
+    ) -> dict[str, float]:
+        """What the answer/refuse decision looks at (see `wegwijzer calibrate`).
+
+        ``english`` lets the fit offset the lower cross-lingual similarity of an English
+        question to Dutch passages."""
         uniq = set(tokens)
         return {
+            "english": 1.0 if detect_language(question) == "en" else 0.0,
             "dense": max((s for _, s in dense_hits), default=0.0),
             "coverage": self.coverage(tokens, [p.chunk.indexed_text for p in passages[:3]]),
             "unknown": sum(1 for t in uniq if t not in self.df) / max(len(uniq), 1),

@@ -71,7 +71,7 @@ def _chunk_in(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     title = meta.pop("title")
     page = meta.pop("page", -1)
     section = meta.pop("section", "") or None
-    for key in ("audience", "region", "sources", "sentences"):
+    for key in ("audience", "region", "sources", "source_urls", "instead"):
         if isinstance(meta.get(key), str) and meta[key][:1] in "[{":
             meta[key] = json.loads(meta[key])
     return Chunk(chunk_id, doc_id, text, title, None if page == -1 else int(page), section, meta)

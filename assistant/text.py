@@ -112,11 +112,19 @@ def detect_language(text: str, default: str = "nl") -> str:
     return default
 
 
+_SOURCE_LINE = re.compile(r"^(bron|bronnen|source|sources)\s*(\(.*?\))?\s*:", re.I)
+_URL_IN_PARENS = re.compile(r"\s*\(?https?://[^\s)]+\)?")
+
+
 def chunk_sentences(text: str) -> list[str]:
-    """Sentences of a chunk, list items counted as sentences of their own."""
+    """Quotable sentences of a chunk: list items count as sentences; 'Bron:' lines and
+    bare URLs are left out (the citation links to the source instead)."""
     out: list[str] = []
     for line in text.split("\n"):
         line = line.strip().lstrip("-*• ").strip()
-        if line and not line.startswith("#"):
+        if not line or line.startswith(("#", "|")) or _SOURCE_LINE.match(line):
+            continue
+        line = _URL_IN_PARENS.sub("", line).strip()
+        if line:
             out.extend(split_sentences(line))
     return out

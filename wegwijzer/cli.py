@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -84,18 +83,15 @@ def print_answer(answer: Answer) -> None:
     style = "yellow" if answer.abstained else "green"
     console.print(Panel(escape(answer.text), title="Wegwijzer ICT", border_style=style))
     if answer.citations:
-        label = "Sources" if answer.lang == "en" else "Bronnen"
-        table = Table(title=label, show_lines=True, expand=True)
-        table.add_column("#", width=3)
-        table.add_column("document")
-        table.add_column("passage", ratio=3)
-        for c in answer.citations:
-            where = f"{c.title}\n{c.location}" + (f"\n{c.source_url}" if c.source_url else "")
-            passage = c.passage if len(c.passage) < 500 else c.passage[:500] + " …"
-            if answer.lang == "en" and c.language == "nl":
-                passage = "(in Dutch) " + passage
-            table.add_row(str(c.n), escape(where), escape(passage))
-        console.print(table)
+        console.print(f"[bold]{'Sources' if answer.lang == 'en' else 'Bronnen'}[/]")
+    for c in answer.citations:
+        where = " — ".join(part for part in (c.title, c.location) if part)
+        console.print(f"[bold][{c.n}][/] {escape(where)}")
+        passage = c.passage if len(c.passage) < 400 else c.passage[:400].rsplit(" ", 1)[0] + " …"
+        marker = "(in Dutch) " if answer.lang == "en" and c.language == "nl" else ""
+        console.print(f"    [dim]{escape(marker + passage)}[/]", highlight=False)
+        if c.source_url:
+            console.print(f"    {escape(c.source_url)}", highlight=False)
     if answer.note:
         console.print(f"[dim]{escape(answer.note)}[/]")
 
