@@ -41,7 +41,7 @@ def print_summary(outcome: EvalOutcome) -> None:
     runs = summary["runs"]
     deltas = (summary.get("compare") or {}).get("deltas") or {}
     table = Table(title=f"Wegwijzer ICT eval — {summary['n_cases']} cases", show_lines=False)
-    table.add_column("metric")
+    table.add_column("metric", no_wrap=True)
     for name in runs:
         table.add_column(name, justify="right")
         if name in deltas:
@@ -65,8 +65,9 @@ def print_summary(outcome: EvalOutcome) -> None:
 
     first = next(iter(runs))
     cat = Table(title=f"per category / language ({first})")
-    for col in ("group", "n", "hit@5", "MRR", "fact recall", "cit. prec.", "abst. recall", "passed"):
-        cat.add_column(col, justify="left" if col == "group" else "right")
+    cat.add_column("group", no_wrap=True, min_width=13)
+    for col in ("n", "hit@5", "MRR", "facts", "cit.prec", "abst.rec", "passed"):
+        cat.add_column(col, justify="right")
     for title, groups in (("", runs[first]["by_category"]), ("lang ", runs[first]["by_language"])):
         for name, m in groups.items():
             cat.add_row(f"{title}{name}", str(m["n_cases"]), fmt(m["hit@5"], "ratio"), fmt(m["mrr"], "ratio"),
@@ -77,7 +78,7 @@ def print_summary(outcome: EvalOutcome) -> None:
     if summary.get("baselines"):
         base = Table(title="retrieval: ours vs baselines (same run)")
         cols = [("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"), ("mrr", "MRR"), ("ndcg@5", "nDCG@5")]
-        base.add_column("system")
+        base.add_column("system", no_wrap=True)
         for _, label in cols:
             base.add_column(label, justify="right")
         base.add_column("p50", justify="right")
