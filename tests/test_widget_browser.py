@@ -1,0 +1,251 @@
+"""The widget end to end in real headless Chromium (Debian's chromium, driven by Playwright).
+
+Opens the demo page served by a real uvicorn server, opens the widget, asks a question,
+waits for the streamed answer and its citations, expands a citation, gives a thumbs up
+(checked through the admin export), and keeps screenshots in test-artifacts/. Again at a
+360 px wide phone viewport; plus keyboard use, rate-limit and outage errors with retry.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant import Assistant
+from live_server import ADMIN_KEY, live_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+QUESTION = "Welke subsidie krijg ik om personeel om te scholen naar ICT?"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(assistant, tmp_path_factory.mktemp("widget-state")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="nl-NL")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield pg
+    context.close()
+    assert not errors, f"browser errors: {errors}"
+
+
+def ask_and_wait(page: Page, question: str) -> None:
+    box = page.get_by_label("Je vraag")
+    box.fill(question)
+    with page.expect_response(lambda r: r.url.endswith("/api/chat/stream")) as resp:
+        box.press("Enter")
+    assert resp.value.headers["content-type"].startswith("text/event-stream")
+    expect(page.locator(".msg.bot .feedback").last).to_be_visible(timeout=30_000)
+
+
+def transcript(page: Page) -> list[dict]:
+    raw = page.evaluate(
+        "() => { for (let i = 0; i < sessionStorage.length; i++) { const k = sessionStorage.key(i);"
+        " if (k.endsWith(':transcript')) return sessionStorage.getItem(k); } return null; }"
+    )
+    return json.loads(raw) if raw else []
+
+
+def show_last_question(page: Page) -> None:
+    """Scroll the chat so the last question is at the top (for a telling screenshot)."""
+    page.evaluate(
+        "() => { const r = document.querySelector('#wegwijzer-widget').shadowRoot; const log = r.querySelector('.log');"
+        " const q = [...r.querySelectorAll('.msg.user')].pop();"
+        " log.scrollTop += q.getBoundingClientRect().top - log.getBoundingClientRect().top - 8; }"
+    )
+
+
+def show_bottom(page: Page) -> None:
+    page.evaluate("() => { const log = document.querySelector('#wegwijzer-widget').shadowRoot.querySelector('.log');"
+                  " log.scrollTop = log.scrollHeight; }")
+
+
+def exported_feedback(base: str) -> list[dict]:
+    r = httpx.get(f"{base}/admin/feedback", headers={"X-Admin-Key": ADMIN_KEY})
+    r.raise_for_status()
+    return r.json()
+
+
+def test_demo_page_question_answer_citation_feedback(page: Page, base: str, artifacts_dir: Path) -> None:
+    page.goto(base + "/")
+    expect(page).to_have_title("ICT-talent voor je organisatie — Human Capital Agenda ICT (demo)")
+    launcher = page.get_by_role("button", name="Vraag het de Wegwijzer")
+    expect(launcher).to_be_visible()
+    # The host page styles every <button> in uppercase; the widget is unaffected (Shadow DOM).
+    assert launcher.evaluate("el => getComputedStyle(el).textTransform") == "none"
+    launcher.click()
+    dialog = page.get_by_role("dialog", name="Wegwijzer ICT")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_label("Je vraag")).to_be_focused()
+    expect(dialog.get_by_role("button", name="Hoe kan ik een kennismigrant in dienst nemen?")).to_be_visible()
+
+    ask_and_wait(page, QUESTION)
+    answer = page.locator(".msg.bot").last
+    expect(answer).to_contain_text("Dit zeggen de programmadocumenten over je vraag")
+    expect(answer.get_by_role("button", name="Bron 1").first).to_be_visible()
+    sources = answer.locator(".sources li")
+    assert sources.count() >= 1
+
+    toggle = sources.first.locator(".src-toggle")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    passage = sources.first.locator("blockquote")
+    expect(passage).to_be_visible()
+    assert len(passage.inner_text()) > 40
+    answers = transcript(page)
+    assert answers[-1]["role"] == "assistant" and answers[-1]["answerId"]
+    first_citation = answers[-1]["citations"][0]
+    if first_citation["source_url"]:
+        expect(sources.first.get_by_role("link", name="Open de bron")).to_have_attribute(
+            "href", first_citation["source_url"])
+
+    answer.get_by_role("button", name="Ja, nuttig").click()
+    expect(answer.get_by_text("Bedankt voor je feedback.")).to_be_visible()
+    stored = [f for f in exported_feedback(base) if f["answer_id"] == answers[-1]["answerId"]]
+    assert [f["rating"] for f in stored] == ["up"]
+    show_last_question(page)
+    page.screenshot(path=str(artifacts_dir / "widget-desktop.png"))
+    show_bottom(page)
+    page.screenshot(path=str(artifacts_dir / "widget-desktop-sources.png"))
+
+    # The conversation survives a page load (sessionStorage), and "new conversation" clears it.
+    page.reload()
+    expect(page.get_by_role("dialog", name="Wegwijzer ICT")).to_be_visible()
+    expect(page.locator(".msg.user .bubble")).to_have_text([QUESTION])
+    page.get_by_role("button", name="Nieuw gesprek").click()
+    expect(page.locator(".msg.user")).to_have_count(0)
+    expect(page.get_by_label("Je vraag")).to_be_focused()
+    assert transcript(page) == []
+
+
+def test_phone_viewport_360(browser: Browser, base: str, artifacts_dir: Path) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(base + "/")
+        page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+        panel = page.get_by_role("dialog", name="Wegwijzer ICT")
+        expect(panel).to_be_visible()
+        box = panel.bounding_box()
+        assert box and box["x"] >= 0 and box["width"] <= 360
+        with page.expect_response(lambda r: r.url.endswith("/api/chat/stream")):
+            page.get_by_role("button", name="Hoe kan ik een kennismigrant in dienst nemen?").click()
+        answer = page.locator(".msg.bot").last
+        expect(answer.locator(".feedback")).to_be_visible(timeout=30_000)
+        expect(answer.locator(".sources li").first).to_be_visible()
+        answer.locator(".src-toggle").first.click()
+        expect(answer.locator("blockquote").first).to_be_visible()
+        overflow = page.evaluate(
+            "() => { const r = document.querySelector('#wegwijzer-widget').shadowRoot;"
+            " const log = r.querySelector('.log'); return log.scrollWidth - log.clientWidth; }"
+        )
+        assert overflow <= 0, "no horizontal scrolling in the chat at 360 px"
+        send = page.get_by_role("button", name="Verstuur")
+        sb = send.bounding_box()
+        assert sb and sb["x"] + sb["width"] <= 360 and sb["height"] >= 44  # reachable, touch-sized
+        show_last_question(page)
+        page.screenshot(path=str(artifacts_dir / "widget-360.png"))
+        show_bottom(page)
+        page.screenshot(path=str(artifacts_dir / "widget-360-sources.png"))
+    finally:
+        context.close()
+
+
+def test_keyboard_only(page: Page, base: str) -> None:
+    page.goto(base + "/")
+    launcher = page.get_by_role("button", name="Vraag het de Wegwijzer")
+    launcher.focus()
+    page.keyboard.press("Enter")
+    box = page.get_by_label("Je vraag")
+    expect(box).to_be_focused()
+    expect(launcher).to_be_hidden()  # the open panel takes its place
+    page.keyboard.type("Wat is de SLIM-regeling?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.bot .feedback").last).to_be_visible(timeout=30_000)
+    live = page.locator("[aria-live=polite]")
+    expect(live).to_contain_text("Antwoord van de Wegwijzer:")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Wegwijzer ICT")).to_be_hidden()
+    expect(launcher).to_be_focused()
+
+
+def test_text_is_never_rendered_as_html(page: Page, base: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+    ask_and_wait(page, '<img src=x onerror="document.title=1"> Wat is de SLIM-regeling?')
+    expect(page.locator(".msg.user").last).to_contain_text("<img src=x")
+    assert page.evaluate("() => document.querySelector('#wegwijzer-widget').shadowRoot.querySelectorAll('img').length") == 0
+    assert page.title() != "1"
+
+
+def test_errors_show_a_message_and_retry(browser: Browser, assistant: Assistant, tmp_path: Path,
+                                         artifacts_dir: Path) -> None:
+    with live_server(assistant, tmp_path, rate_limit_per_minute=1) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        try:
+            page.goto(url + "/")
+            page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+            ask_and_wait(page, "Wat is de SLIM-regeling?")
+            # Rate limited: the second question gets a clear message with the wait and a retry button.
+            page.get_by_label("Je vraag").fill("Bestaat het STAP-budget nog?")
+            page.get_by_label("Je vraag").press("Enter")
+            alert = page.get_by_role("alert")
+            expect(alert).to_contain_text("Je stelt veel vragen kort na elkaar")
+            expect(alert).to_contain_text("seconden")
+            expect(alert.get_by_role("button", name="Probeer opnieuw")).to_be_visible()
+            page.screenshot(path=str(artifacts_dir / "widget-rate-limited.png"))
+        finally:
+            context.close()
+
+    with live_server(assistant, tmp_path) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        try:
+            page.goto(url + "/")
+            page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+            # The service is unreachable: the stream request fails at the network level.
+            page.route("**/api/chat/stream", lambda route: route.abort("connectionrefused"))
+            page.get_by_label("Je vraag").fill("Bestaat het STAP-budget nog?")
+            page.get_by_label("Je vraag").press("Enter")
+            alert = page.get_by_role("alert")
+            expect(alert).to_contain_text("De Wegwijzer is nu niet bereikbaar")
+            page.unroute("**/api/chat/stream")
+            alert.get_by_role("button", name="Probeer opnieuw").click()
+            expect(page.locator(".msg.bot .feedback").last).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("alert")).to_have_count(0)
+            expect(page.locator(".msg.user")).to_have_count(1)
+        finally:
+            context.close()
