@@ -16,7 +16,7 @@ import yaml
 
 from .core import Assistant
 
-FEATURES = ("dense", "coverage", "unknown", "dense_mean", "english")
+FEATURES = ("dense", "coverage", "unknown", "dense_mean", "english", "region")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from .embedder import E5Embeddings
 from .errors import IndexNotReadyError, QuestionError
 from .extractive import asks_quantity, pick_sentences
 from .prompts import text
-from .regions import find_regions, normalize_region
+from .regions import PROVINCES, find_regions, foreign_jurisdiction, normalize_region
 from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .store import ChromaStore
@@ -137,8 +137,11 @@ class Assistant:
         k = k or self.settings.top_k
         profile = profile or Profile()
         previous = [t.question for t in (conversation or []) if t.question][-2:]
-        regions = find_regions(question)
-        followup = bool(previous) and is_followup(question)
+        regions = find_regions(question, fuzzy=True)
+        # A word the corpus has never seen ("landskampioen", "beach") means a new topic,
+        # not a follow-up: it must not borrow relevance from the earlier question.
+        new_topic = any(not t.isdigit() and t not in self.retriever.df for t in content_tokens(question))
+        followup = bool(previous) and is_followup(question) and not new_topic
         if followup and not regions:
             for prev in reversed(previous):
                 regions = find_regions(prev)
@@ -148,8 +151,11 @@ class Assistant:
             region = normalize_region(profile.region)
             regions = [region] if region else []
         query = f"{previous[-1]} {question}" if followup else question
+        named = [PROVINCES[r] for r in find_regions(question, fuzzy=True) if fold(PROVINCES[r]) not in fold(question)]
+        if named:  # "Twente", "Almere", "utreht": search with the province's own name too
+            query = f"{query} ({', '.join(named)})"
         result = self.retriever.search(query, k, regions)
-        if previous and not followup and result.relevance < self.settings.abstain_threshold:
+        if previous and not followup and not new_topic and result.relevance < self.settings.abstain_threshold:
             combined = self.retriever.search(f"{previous[-1]} {question}", k, regions)
             if combined.relevance > result.relevance:
                 return combined, f"{previous[-1]} {question}", True
@@ -187,7 +193,11 @@ class Assistant:
         q = self.check_question(question, lang)
         retrieval, query, followup = self.retrieve(q, conversation, profile)
         timings = dict(retrieval.timings_ms)
-        if retrieval.relevance < self.settings.abstain_threshold or not retrieval.passages:
+        if (
+            retrieval.relevance < self.settings.abstain_threshold
+            or not retrieval.passages
+            or foreign_jurisdiction(q)
+        ):
             refusal = text("refusal", lang)
             yield "delta", refusal
             timings["total_ms"] = (time.perf_counter() - started) * 1000

@@ -28,6 +28,12 @@ class Picked:
 
 
 MIN_WORDS = 4
+# Weights of the sentence score; chosen on eval/corpus_cases.yaml (dev set) and checked on
+# eval/public.yaml, see README "Evaluation".
+W_OVERLAP = 0.1
+W_PASSAGE = 0.5
+CUTOFF = 0.12
+MAX_SENTENCES = 4
 _QUANTITY_Q = re.compile(
     r"\b(hoeveel|hoe ?veel|hoe hoog|hoe lang|hoe duur|wat kost|kosten|bedrag|salaris\w*|percentage|"
     r"how (much|many|long|high)|what does it cost|amount|salary|threshold|fee|fees|when|wanneer|welk jaar|"
@@ -36,6 +42,14 @@ _QUANTITY_Q = re.compile(
 )
 _HAS_NUMBER = re.compile(r"\d")
 _MONEY = re.compile(r"€|\beuro\b|\bEUR\b|miljoen|miljard|\bmln\b", re.I)
+
+
+# Sentences about the text itself ("Deze pagina vat … samen") inform no one.
+_META = re.compile(
+    r"\b(deze pagina|dit document|deze tekst|dit overzicht|hieronder|hierboven|lees (dan )?verder|"
+    r"samenvatting in eigen woorden|daarna staan|zie (ook )?\"|this page)\b",
+    re.I,
+)
 
 
 def asks_quantity(question: str) -> bool:
@@ -73,12 +87,14 @@ def pick_sentences(
             dense = float(vecs[i] @ qvec) if vecs is not None and i < len(vecs) else 0.75
             toks = set(content_tokens(s))
             overlap = sum(weight[t] for t in toks & qset) / total
-            prior = 0.04 * (max_passages - rank) / max_passages + 0.05 * min(p.score, 1.0)
-            score = dense + 0.2 * overlap + prior
+            prior = 0.04 * (max_passages - rank) / max_passages + 0.05 * min(p.score, 1.0) + W_PASSAGE * p.dense
+            score = dense + W_OVERLAP * overlap + prior
             if quantity and _HAS_NUMBER.search(s):
                 score += 0.08 + (0.03 if _MONEY.search(s) else 0.0)
             if s.endswith("?"):  # a rhetorical question in the text answers nothing
                 score -= 0.5
+            if _META.search(s):
+                score -= 0.3
             candidates.append(Picked(p, i, s, score))
             if vecs is not None and i < len(vecs):
                 vec_of[(p.chunk.chunk_id, i)] = vecs[i]
@@ -89,7 +105,7 @@ def pick_sentences(
     chosen: list[Picked] = []
     words = 0
     for c in candidates:
-        if c.score < best - 0.08 and chosen:
+        if c.score < best - CUTOFF and chosen:
             break
         toks = set(content_tokens(c.text))
         dup = False
@@ -107,7 +123,7 @@ def pick_sentences(
             continue
         chosen.append(c)
         words += n
-        if words >= max_words or len(chosen) >= 4:
+        if words >= max_words or len(chosen) >= MAX_SENTENCES:
             break
     order = {p.chunk.chunk_id: r for r, p in enumerate(passages)}
     chosen.sort(key=lambda c: (order[c.passage.chunk.chunk_id], c.index))

@@ -48,6 +48,7 @@ _MONTHS: dict[str, int] = {
 _AMBIGUOUS_MONTHS = {"may", "march", "jan", "dec", "sep", "apr", "aug", "jun", "jul", "nov", "oct", "okt", "mrt", "feb", "sept"}
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[€%–—-]", re.UNICODE)
+_ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)]\s+", re.M)  # "2. De scholing ...": a list number, not a quantity
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _URL = re.compile(r"https?://\S+")
 
@@ -92,7 +93,7 @@ class NumberSet:
 
 def mentions(text: str) -> list[Mention]:
     """The numbers a text states, with scale words applied ("1,2 miljoen" -> 1.2e6)."""
-    text = _URL.sub(" ", _CITATION.sub(" ", text))
+    text = _URL.sub(" ", _CITATION.sub(" ", _ENUMERATOR.sub(" ", text)))
     raw_tokens = _TOKEN.findall(text)
     tokens = [fold(t) if not t[0].isdigit() else t for t in raw_tokens]
     out: list[Mention] = []

@@ -6,6 +6,7 @@ province's documents and national ones over another province's pages.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from .text import fold
@@ -56,16 +57,48 @@ _PATTERN = re.compile(
 )
 
 
-def find_regions(text: str | None) -> list[str]:
-    """Province slugs named in ``text``, in order of first mention, without repeats."""
+_SINGLE_WORD = sorted(a for a in _ALIASES if " " not in a and len(a) >= 6)
+
+
+def find_regions(text: str | None, fuzzy: bool = False) -> list[str]:
+    """Province slugs named in ``text``, in order of first mention, without repeats.
+
+    With ``fuzzy``, a word one typo away from a place name counts too ("utreht")."""
     if not text:
         return []
+    folded = fold(text)
     found: list[str] = []
-    for match in _PATTERN.finditer(fold(text)):
+    for match in _PATTERN.finditer(folded):
         for slug in _ALIASES[match.group(1)]:
             if slug not in found:
                 found.append(slug)
+    if fuzzy and not found:
+        for word in re.findall(r"[a-z][a-z'-]{4,}", folded):
+            close = difflib.get_close_matches(word, _SINGLE_WORD, n=1, cutoff=0.85)
+            for slug in _ALIASES[close[0]] if close else []:
+                if slug not in found:
+                    found.append(slug)
     return found
+
+
+# Places outside the Netherlands. Named as the place a rule applies ("in Duitsland",
+# "for Canada"), they mean the question is about another country's rules, which the
+# documents do not cover. A country of origin ("a developer from India") is fine.
+_FOREIGN = (
+    "duitsland|germany|belgie|belgium|frankrijk|france|spanje|spain|engeland|england|uk|verenigd koninkrijk|"
+    "united kingdom|ierland|ireland|canada|amerika|america|usa|us|verenigde staten|united states|australie|"
+    "australia|zweden|sweden|denemarken|denmark|noorwegen|norway|zwitserland|switzerland|oostenrijk|austria|"
+    "italie|italy|portugal|polen|poland|india|china|japan|dubai|singapore"
+)
+_FOREIGN_RULE = re.compile(
+    rf"\b(in|voor|for|naar|to|into|of|van) (de |het |the )?({_FOREIGN})\b|\b(h-?1b|green card|{_FOREIGN})'s\b|\bh-?1b\b",
+    re.I,
+)
+
+
+def foreign_jurisdiction(text: str) -> bool:
+    """Does the question ask about another country's rules or labour market?"""
+    return bool(_FOREIGN_RULE.search(fold(text)))
 
 
 def normalize_region(value: str | None) -> str | None:

@@ -170,6 +170,7 @@ class HybridRetriever:
         uniq = set(tokens)
         return {
             "english": 1.0 if detect_language(question) == "en" else 0.0,
+            "region": 1.0 if find_regions(question, fuzzy=True) else 0.0,
             "dense": max((s for _, s in dense_hits), default=0.0),
             "coverage": self.coverage(tokens, [p.chunk.indexed_text for p in passages[:3]]),
             "unknown": sum(1 for t in uniq if t not in self.df) / max(len(uniq), 1),

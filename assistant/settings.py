@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(30.0, description="Seconds before an LLM call counts as failed.")
     llm_max_tokens: int = Field(350, description="Maximum tokens the model may generate.")
     llm_temperature: float = Field(0.1, description="Sampling temperature.")
+    llm_retry_backoff: float = Field(1.0, description="Seconds to wait before the one retry of a failed LLM call.")
+    llm_breaker_failures: int = Field(3, description="Consecutive LLM failures that open the circuit breaker.")
+    llm_breaker_seconds: float = Field(30.0, description="Seconds the open breaker skips the LLM (extractive answers).")
+    llm_passages: int = Field(4, description="Passages given to the language model (best first).")
+    llm_passage_sentences: int = Field(
+        0, description="Per passage, only the N sentences closest to the question go to the model; 0 = all."
+    )
+    llm_history_turns: int = Field(2, description="Earlier conversation turns passed to the model for follow-ups.")
     answerer: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="auto = llm when llm_base_url is set, else extractive."
     )

@@ -32,7 +32,7 @@ import numpy as np
 import yaml
 
 from .lexical import glossary
-from .numbers import NumberSet, mentions, number_set, unsupported
+from .numbers import _ENUMERATOR, NumberSet, mentions, number_set, unsupported
 from .regions import find_regions
 from .text import STOPWORDS, chunk_sentences, content_tokens, detect_language, fold, stem, words
 
@@ -43,9 +43,10 @@ VERIFY_GLOSSARY = Path(__file__).with_name("verify_glossary.yaml")
 class Thresholds:
     """Decision thresholds of criterion (d); fitted on labelled data (see module doc)."""
 
-    overlap_keep: float = 0.75  # keep on word overlap alone at or above this
-    overlap_min: float = 0.4  # below this: drop without embedding
-    similarity_keep: float = 0.86  # in between: keep if E5 similarity reaches this
+    overlap_keep: float = 0.65  # keep on word overlap alone at or above this
+    overlap_min: float = 0.2  # below this: drop without embedding
+    similarity_keep: float = 0.89  # in between: keep if E5 similarity reaches this
+    similarity_keep_cross: float = 0.845  # the same for an English sentence over Dutch passages
     clause_match: float = 0.5  # a passage clause "restates" a sentence clause from this overlap
 
 
@@ -260,10 +261,17 @@ class Evidence:
     negated_only: frozenset[str]  # tokens the passage uses only under a negation
     statements: list[tuple[frozenset[float], frozenset[float]]]  # (values, year context) per sentence
     sentence_vectors: np.ndarray | None = None
+    lang: str = "nl"
 
     @classmethod
     def build(
-        cls, n: int, text: str, title: str = "", section: str | None = None, sentence_vectors: np.ndarray | None = None
+        cls,
+        n: int,
+        text: str,
+        title: str = "",
+        section: str | None = None,
+        sentence_vectors: np.ndarray | None = None,
+        lang: str = "nl",
     ) -> "Evidence":
         full = "\n".join(x for x in (title, section or "", text) if x)
         tokens = frozenset(content_tokens(full))
@@ -274,7 +282,7 @@ class Evidence:
             outside |= u.tokens - u.neg_scope
         statements: list[tuple[frozenset[float], frozenset[float]]] = []
         previous_years: frozenset[float] = frozenset()
-        for sent in chunk_sentences(text):
+        for sent in chunk_sentences(_ENUMERATOR.sub("", text)):
             values, years = _values_and_years(sent)
             context = years or previous_years
             statements.append((values, context))
@@ -291,6 +299,7 @@ class Evidence:
             ended=bool(_ENDED.search(full)),
             negated_only=frozenset(in_scope - outside),
             statements=statements,
+            lang=lang,
             sentence_vectors=sentence_vectors,
         )
 
@@ -316,6 +325,7 @@ class Features:
     rule: str | None = None  # the first hard rule that failed, if any
     overlap: float = 0.0
     polarity_flip: bool = False
+    cross_language: bool = False
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -431,9 +441,7 @@ class Verifier:
             scope = _neg_scope(clause)
             direction = _direction(clause)
             # a word the passages use only under a negation, stated without one
-            for w in ws:
-                if stem(w.surface) in scope:
-                    continue
+            for w in ws if not _negated(clause) else ():
                 present = [v for v in w.variants if any(v in ev.tokens for ev in evidence)]
                 if present and all(any(v in ev.negated_only for ev in evidence) for v in present):
                     return True
@@ -536,6 +544,7 @@ class Verifier:
         if overclaims:
             f.rule = "overclaim:" + ",".join(overclaims)
             return f
+        f.cross_language = lang == "en" and any(ev.lang == "nl" for ev in evs)
         f.overlap = self.overlap(self.sentence_words(plain), evs)
         f.polarity_flip = self._polarity_flip(plain, evs)
         return f
@@ -550,7 +559,8 @@ class Verifier:
         if f.overlap >= self.t.overlap_keep:
             return Verdict(True, None, f.cited, f.overlap)
         sim = similarity()
-        if sim is not None and sim >= self.t.similarity_keep:
+        needed = self.t.similarity_keep_cross if f.cross_language else self.t.similarity_keep
+        if sim is not None and sim >= needed:
             return Verdict(True, None, f.cited, f.overlap, sim)
         return Verdict(False, "unsupported", f.cited, f.overlap, sim)
 

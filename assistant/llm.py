@@ -1,0 +1,371 @@
+"""Generated answers from any OpenAI-compatible model, every sentence verified.
+
+``attach_llm(assistant)`` gives the core an LLM answerer when ``WEGWIJZER_LLM_BASE_URL`` is
+set (or ``answerer='llm'``). :meth:`LLMAnswerer.stream` is what ``Assistant.stream`` calls
+once retrieval has found relevant passages (the core abstains without calling the model
+when it has not). It:
+
+1. gives the model the best passages as numbered, quoted data blocks (title, page or
+   section) with a Dutch or English system prompt and an audience variant from
+   ``prompts/``; sentences in a passage that try to instruct the model are removed first,
+   and earlier turns are passed for follow-ups;
+2. streams the completion and, as each sentence completes, verifies it against the
+   passages it cites (:mod:`assistant.verify`); only kept sentences are yielded, with
+   their citations renumbered to the passages actually cited;
+3. on failure (endpoint down, slow, 429/5xx, malformed or empty output) retries once
+   after a backoff, then answers extractively with a short note; a circuit breaker skips
+   the endpoint for a while after repeated failures. If the model answered but no
+   sentence survived verification, the extractive answer is given too (``mode='fallback'``).
+
+``Answer.sentences`` lists every generated sentence with ``kept`` and, if dropped, the
+reason; its ``citations`` are positions in ``Answer.passages`` (the passages given to the
+model), while ``Answer.text`` and ``Answer.citations`` use the renumbered citations.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .llm_client import LLMCallError, LLMClient
+from .prompts import fill, load_prompt, text
+from .settings import Settings
+from .text import chunk_sentences, fold, split_sentences
+from .types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
+from .verify import Evidence, Verifier, corpus_entities, generated_sentences, split_citations
+
+log = logging.getLogger("wegwijzer.llm")
+
+# Sentences in a document that try to instruct the model. They are data, never instructions:
+# they are removed from what the model sees and from what verification accepts as support.
+INJECTION = re.compile(
+    r"\b(?:negeer|vergeet|ignore|disregard|forget|overrule|override)\b[^.!?\n]{0,60}?"
+    r"\b(?:instructies|instructie|opdrachten|regels|aanwijzingen|instructions|instruction|rules|prompt|prompts)\b"
+    r"|\b(?:je bent nu|jij bent nu|vanaf nu ben je|you are now|from now on,? you|act as|doe alsof je)\b"
+    r"|\b(?:system ?prompt|systeemprompt|nieuwe instructies|new instructions|developer mode|jailbreak)\b"
+    r"|\b(?:antwoord|answer|reply|respond|zeg|say)\b[^.!?\n]{0,30}\b(?:voortaan|from now on|alleen nog|only)\b[^.!?\n]{0,20}\b(?:met|with)\b",
+    re.I,
+)
+_NO_ANSWER = re.compile(
+    r"staat niet in de (?:documenten|passages)|geven (?:hier )?geen antwoord|niet in de passages|"
+    r"documents do not say|do not say|does not say|not in the (?:documents|passages)|no answer in the",
+    re.I,
+)
+_CITE_MARK = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+
+
+@lru_cache
+def _llm_texts(path: Path) -> dict[str, dict[str, Any]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def llm_text(settings: Settings, key: str, lang: str, **values: object) -> str:
+    table = _llm_texts(settings.prompts_dir / "llm.yaml")
+    entry = table.get(lang, table["nl"])
+    for part in key.split("."):
+        entry = entry[part]
+    return fill(str(entry), **values)
+
+
+def is_injection(sentence: str) -> bool:
+    return bool(INJECTION.search(sentence))
+
+
+@dataclass
+class Given:
+    """One passage as handed to the model and to the verifier."""
+
+    n: int
+    passage: Passage
+    prompt_text: str  # what the model sees (sanitised; maybe only the best sentences)
+    evidence: Evidence
+
+
+def _sanitise(text_: str) -> str:
+    """The passage without sentences that try to instruct the model; layout kept."""
+    out_lines = []
+    for line in text_.split("\n"):
+        head = re.match(r"^\s*(?:[-*•]\s*)?", line).group(0)  # type: ignore[union-attr]
+        sentences = split_sentences(line[len(head):])
+        kept = [s for s in sentences if not is_injection(s)]
+        if sentences and not kept:
+            continue
+        out_lines.append(head + " ".join(kept) if kept else line)
+    return "\n".join(out_lines).strip()
+
+
+def _history_answer(answer: str, limit: int = 500) -> str:
+    body = _CITE_MARK.sub("", answer)
+    body = re.sub(r"\s+", " ", body).strip()
+    return body if len(body) <= limit else body[:limit].rsplit(" ", 1)[0] + " …"
+
+
+class LLMAnswerer:
+    """The generated-answer mode of :class:`assistant.Assistant` (see module doc)."""
+
+    def __init__(self, settings: Settings, client: LLMClient | None = None):
+        self.settings = settings
+        self.client = client or LLMClient(settings)
+        self._entities: tuple[int, frozenset[str]] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def breaker(self):  # noqa: ANN201 - convenience for channels and tests
+        return self.client.breaker
+
+    # --- prompt ------------------------------------------------------------------------
+    def known_entities(self, assistant: Any) -> frozenset[str]:
+        """Names in the corpus (for the English name check), cached per index version."""
+        chunks = assistant.retriever.chunks
+        with self._lock:
+            if self._entities is None or self._entities[0] != id(chunks):
+                self._entities = (id(chunks), frozenset(corpus_entities(c.text for c in chunks)))
+            return self._entities[1]
+
+    def prepare(self, assistant: Any, passages: Sequence[Passage], qvec: np.ndarray | None) -> list[Given]:
+        counts = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in passages}
+        vectors = assistant.store.sentence_vectors(list(counts), counts) if counts else {}
+        limit = self.settings.llm_passage_sentences
+        given: list[Given] = []
+        for n, p in enumerate(passages, start=1):
+            sents = chunk_sentences(p.chunk.text)
+            vecs = vectors.get(p.chunk.chunk_id)
+            if vecs is not None and len(vecs) != len(sents):
+                vecs = None  # index and text out of step: verify on words alone
+            clean_idx = [i for i, s in enumerate(sents) if not is_injection(s)]
+            clean_vecs = vecs[clean_idx] if vecs is not None and clean_idx else None
+            sanitised = _sanitise(p.chunk.text)
+            prompt_text = sanitised
+            if limit and len(clean_idx) > limit and vecs is not None and qvec is not None:
+                ranked = sorted(clean_idx, key=lambda i: -float(vecs[i] @ qvec))[:limit]
+                prompt_text = " ".join(sents[i] for i in sorted(ranked))
+            lang = str(p.chunk.meta.get("language", "nl"))
+            ev = Evidence.build(n, sanitised, p.chunk.title, p.chunk.section, clean_vecs, lang=lang)
+            given.append(Given(n, p, prompt_text, ev))
+        return given
+
+    def messages(
+        self,
+        question: str,
+        lang: str,
+        given: Sequence[Given],
+        conversation: Sequence[Turn] | None,
+        profile: Profile | None,
+        followup: bool,
+    ) -> list[Any]:
+        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+        s = self.settings
+        system = load_prompt(f"llm_system_{lang}.md", s.prompts_dir).strip()
+        if profile and profile.audience:
+            system += "\n\n" + llm_text(s, f"audience.{profile.audience}", lang)
+        blocks = []
+        for g in given:
+            chunk = g.passage.chunk
+            where = ""
+            if chunk.page is not None:
+                where = " — " + llm_text(s, "page", lang, page=chunk.page)
+            elif chunk.section:
+                where = " — " + llm_text(s, "section", lang, section=chunk.section.replace('"', "'"))
+            header = llm_text(s, "passage_header", lang, n=g.n, title=chunk.title, where=where)
+            body = g.prompt_text.replace('"""', '"')
+            blocks.append(f'{header}\n"""\n{body}\n"""')
+        q = question.replace("<<<", "").replace(">>>", "").strip()
+        user = fill(load_prompt(f"llm_user_{lang}.md", s.prompts_dir), passages="\n\n".join(blocks), question=q)
+        msgs: list[Any] = [SystemMessage(system)]
+        if followup and conversation:
+            for turn in list(conversation)[-s.llm_history_turns :]:
+                if turn.question:
+                    msgs.append(HumanMessage(turn.question.replace("<<<", "").replace(">>>", "")))
+                    if turn.answer:
+                        msgs.append(AIMessage(_history_answer(turn.answer)))
+        msgs.append(HumanMessage(user))
+        return msgs
+
+    # --- the answer ------------------------------------------------------------------------
+    def stream(
+        self,
+        assistant: Any,
+        question: str,
+        lang: str,
+        retrieval: Any,
+        conversation: Sequence[Turn] | None,
+        profile: Profile | None,
+        followup: bool,
+        started: float,
+        query: str,
+    ) -> Iterator[tuple[str, Any]]:
+        s = self.settings
+        timings: dict[str, float] = dict(retrieval.timings_ms)
+        t0 = time.perf_counter()
+        given = self.prepare(assistant, retrieval.passages[: s.llm_passages], retrieval.query_vector)
+        evidence = {g.n: g.evidence for g in given}
+        verifier = Verifier(embed=assistant.embedder.query_vector, known_entities=self.known_entities(assistant))
+        verify_ms = (time.perf_counter() - t0) * 1000  # evidence preparation counts as verification
+        msgs = self.messages(question, lang, given, conversation, profile, followup)
+
+        checks: list[SentenceCheck] = []
+        kept: list[str] = []
+        numbering: dict[int, int] = {}
+        failure: LLMCallError | None = None
+        completed = False
+        llm_started = time.perf_counter()
+        calls = 0
+
+        for attempt in range(2):
+            if not self.client.breaker.allow():
+                failure = failure or LLMCallError("circuit_open", False, "endpoint skipped after repeated failures")
+                break
+            checks = []
+            buffer, done = "", 0
+            deadline = time.monotonic() + s.llm_timeout
+            calls += 1
+            try:
+                for piece in self.client.stream(msgs, deadline):
+                    if "llm_first_token_ms" not in timings:
+                        timings["llm_first_token_ms"] = (time.perf_counter() - started) * 1000
+                    buffer += piece
+                    sentences = generated_sentences(buffer, final=False)
+                    for sentence in sentences[done:]:
+                        v0 = time.perf_counter()
+                        delta = self._check(sentence, verifier, evidence, lang, checks, kept, numbering)
+                        verify_ms += (time.perf_counter() - v0) * 1000
+                        if delta is not None:
+                            if len(kept) == 1:
+                                timings["first_sentence_ms"] = (time.perf_counter() - started) * 1000
+                            yield "delta", delta
+                    done = max(done, len(sentences))
+                sentences = generated_sentences(buffer, final=True)
+                for sentence in sentences[done:]:
+                    v0 = time.perf_counter()
+                    delta = self._check(sentence, verifier, evidence, lang, checks, kept, numbering)
+                    verify_ms += (time.perf_counter() - v0) * 1000
+                    if delta is not None:
+                        if len(kept) == 1:
+                            timings["first_sentence_ms"] = (time.perf_counter() - started) * 1000
+                        yield "delta", delta
+                self.client.breaker.success()
+                completed = True
+                failure = None
+                break
+            except LLMCallError as exc:
+                self.client.breaker.failure()
+                failure = exc
+                log.warning("LLM attempt %d failed (%s)", attempt + 1, exc.kind)
+                if kept or not exc.retryable or attempt == 1:
+                    break
+                time.sleep(s.llm_retry_backoff)
+        timings["llm_ms"] = (time.perf_counter() - llm_started) * 1000
+        timings["verify_ms"] = verify_ms
+        timings["llm_calls"] = float(calls)
+
+        if kept:
+            yield from self._llm_answer(assistant, question, lang, given, kept, numbering, checks, completed, timings, started, query)
+            return
+        if failure is not None:
+            note = text("fallback_note", lang, prompts_dir=s.prompts_dir)
+            timings["llm_failure"] = 1.0
+            log.info("LLM fallback: %s", failure.kind)
+        elif any(c.reason == "no_answer" for c in checks):
+            note = llm_text(s, "fallback_no_answer", lang)
+        else:
+            note = llm_text(s, "fallback_unverified", lang)
+        answer = assistant.extractive_answer(question, lang, retrieval, followup)
+        answer.mode = "fallback"
+        answer.note = note
+        answer.sentences = checks
+        answer.search_query = query
+        for line in answer.text.split("\n"):
+            yield "delta", line + "\n"
+        answer.timings_ms = timings | {"total_ms": (time.perf_counter() - started) * 1000}
+        yield "answer", answer
+
+    def _check(
+        self,
+        sentence: str,
+        verifier: Verifier,
+        evidence: dict[int, Evidence],
+        lang: str,
+        checks: list[SentenceCheck],
+        kept: list[str],
+        numbering: dict[int, int],
+    ) -> str | None:
+        """Verify one completed sentence; returns the text to stream if it is kept."""
+        plain, cited = split_citations(sentence)
+        if not plain.strip(" .,;:!?-"):
+            return None  # a stray citation marker or punctuation only
+        verdict = verifier.check(sentence, evidence, lang)
+        reason = verdict.reason
+        if not verdict.kept and not cited and _NO_ANSWER.search(fold(plain)):
+            reason = "no_answer"
+        checks.append(SentenceCheck(text=plain, citations=cited, kept=verdict.kept, reason=reason))
+        if not verdict.kept:
+            return None
+        for n in cited:
+            numbering.setdefault(n, len(numbering) + 1)
+        marks = "".join(f"[{numbering[n]}]" for n in cited)
+        body, stop = (plain[:-1], plain[-1]) if plain[-1:] in ".!?" else (plain, ".")
+        rendered = f"{body} {marks}{stop}"
+        kept.append(rendered)
+        return rendered if len(kept) == 1 else " " + rendered
+
+    def _llm_answer(
+        self,
+        assistant: Any,
+        question: str,
+        lang: str,
+        given: Sequence[Given],
+        kept: list[str],
+        numbering: dict[int, int],
+        checks: list[SentenceCheck],
+        completed: bool,
+        timings: dict[str, float],
+        started: float,
+        query: str,
+    ) -> Iterator[tuple[str, Any]]:
+        by_n = {g.n: g.passage for g in given}
+        citations: list[Citation] = [assistant.citation(new, by_n[old]) for old, new in sorted(numbering.items(), key=lambda x: x[1])]
+        notes = assistant.status_notes(citations, [g.passage for g in given], lang)
+        for line in notes:
+            yield "delta", "\n" + line
+        dropped = sum(1 for c in checks if not c.kept and c.reason != "no_answer")
+        note_parts = []
+        if not completed:
+            note_parts.append(llm_text(self.settings, "incomplete", lang))
+        if dropped:
+            note_parts.append(llm_text(self.settings, "dropped", lang, n=dropped))
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        yield "answer", Answer(
+            question=question,
+            text="\n".join([" ".join(kept), *notes]),
+            citations=citations,
+            abstained=False,
+            lang=lang,  # type: ignore[arg-type]
+            mode="llm",
+            passages=[g.passage for g in given],
+            timings_ms=timings,
+            sentences=checks,
+            note=" ".join(note_parts) or None,
+            search_query=query,
+        )
+
+
+def attach_llm(assistant: Any) -> None:
+    """Give ``assistant`` the LLM answerer when the settings ask for one."""
+    settings: Settings = assistant.settings
+    if not settings.llm_enabled:
+        return
+    if not settings.llm_base_url:
+        log.warning("answerer=llm but WEGWIJZER_LLM_BASE_URL is not set: answering extractively")
+        return
+    assistant.llm = LLMAnswerer(settings)
