@@ -41,6 +41,7 @@ _QUANTITY_Q = re.compile(
     re.I,
 )
 _HAS_NUMBER = re.compile(r"\d")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _MONEY = re.compile(r"€|\beuro\b|\bEUR\b|miljoen|miljard|\bmln\b", re.I)
 
 
@@ -108,8 +109,11 @@ def pick_sentences(
         if c.score < best - CUTOFF and chosen:
             break
         toks = set(content_tokens(c.text))
+        nums = set(_NUMBER.findall(c.text))
         dup = False
         for other in chosen:
+            if nums != set(_NUMBER.findall(other.text)):
+                continue  # parallel list items ("jonger dan 30: € 4.357", "30+: € 5.942") are not repeats
             ot = set(content_tokens(other.text))
             if toks and len(toks & ot) / len(toks | ot) > 0.6:
                 dup = True
