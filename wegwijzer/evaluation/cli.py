@@ -18,9 +18,9 @@ from rich.table import Table
 
 from assistant.settings import PROJECT_ROOT
 
-from .dataset import DatasetError, load_cases
+from .dataset import NOT_CASE_FILES, DatasetError, load_cases
 from .metrics import DISPLAY, fmt, fmt_delta, is_improvement
-from .runner import EvalError, EvalOutcome, load_thresholds, run_eval
+from .runner import EvalError, EvalOutcome, load_thresholds, resolve_answerers, run_eval
 
 EVAL_DIR = PROJECT_ROOT / "eval"
 RUNS_DIR = EVAL_DIR / "runs"
@@ -148,7 +148,8 @@ def eval_command(
             console.print(f"  [red]{escape(p)}[/]")
         raise typer.Exit(code=2) from exc
     for s in skipped:
-        console.print(f"[dim]skipped {escape(str(s))} (not a case file)[/]")
+        if s.name not in NOT_CASE_FILES:
+            console.print(f"[dim]skipped {escape(_rel(s))} (not a case file)[/]")
     if not thresholds.exists() and thresholds != DEFAULT_THRESHOLDS:
         console.print(f"[red]thresholds file {escape(str(thresholds))} does not exist[/]")
         raise typer.Exit(code=2)
@@ -158,12 +159,16 @@ def eval_command(
         compare_dir = latest_run(exclude=out_dir.resolve()) if compare == "latest" else Path(compare)
         if compare_dir is None:
             console.print("[yellow]--compare latest: no previous run in eval/runs; not comparing[/]")
+        elif not (compare_dir / "summary.json").exists():
+            console.print(f"[red]--compare {escape(str(compare_dir))}: no summary.json there (not an eval run folder)[/]")
+            raise typer.Exit(code=2)
 
     try:
         limits: dict[str, Any] = load_thresholds(thresholds)
         assistant = make_assistant(answerer if answerer in ("extractive", "llm") else None)
         if not assistant.ready:
             raise EvalError("no documents are indexed yet: run `wegwijzer ingest` first")
+        resolve_answerers(assistant, answerer)  # fails before the progress bar when the LLM is missing
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             TimeRemainingColumn(), console=console, transient=False,
