@@ -15,8 +15,9 @@ import numpy as np
 import yaml
 
 from .core import Assistant
+from .retrieval import Exemplars
 
-FEATURES = ("dense", "coverage", "unknown", "dense_mean", "english", "region")
+FEATURES = ("dense", "coverage", "unknown", "dense_mean", "english", "region", "exemplar")
 
 
 @dataclass
@@ -58,17 +59,25 @@ def _fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 4000) -> t
 
 
 def fit(assistant: Assistant, path: Path, folds: int = 5, threshold: float = 0.5) -> Fit:
+    """Cross-validated fit. The ``exemplar`` feature is computed against the questions of
+    the training folds only, so a test question never sees itself or its fold."""
     labelled = load_questions(path)
+    assistant.retriever.load_exemplars(path)
     x = feature_matrix(assistant, [q for q, _ in labelled])
     y = np.asarray([label for _, label in labelled], dtype=np.float64)
+    qv = assistant.embedder.query_vectors([q for q, _ in labelled])
+    col = FEATURES.index("exemplar")
     rng = np.random.default_rng(7)
     order = rng.permutation(len(y))
     correct, in_ok, out_ok = 0, 0, 0
     for k in range(folds):
         test = order[k::folds]
         train = np.setdiff1d(order, test)
-        w, _, b = _fit(x[train], y[train])
-        pred = (1 / (1 + np.exp(-(x[test] @ w + b)))) >= threshold
+        fold = Exemplars(qv[train][y[train] == 1], qv[train][y[train] == 0])
+        xk = x.copy()
+        xk[:, col] = [fold.score(v) for v in qv]
+        w, _, b = _fit(xk[train], y[train])
+        pred = (1 / (1 + np.exp(-(xk[test] @ w + b)))) >= threshold
         correct += int(np.sum(pred == y[test]))
         in_ok += int(np.sum(pred & (y[test] == 1)))
         out_ok += int(np.sum(~pred & (y[test] == 0)))

@@ -76,6 +76,7 @@ class Assistant:
         self.embedder = embedder or E5Embeddings(self.settings.embed_cache_path, self.settings.embed_batch)
         self.store = store or ChromaStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.store, self.embedder, self.settings, mode=retriever_mode)
+        self.retriever.load_exemplars(self.settings.calibration_file)
         self._ingest_lock = threading.Lock()
         self.llm: Any = None  # set by assistant.llm when an LLM endpoint is configured
 

@@ -39,8 +39,8 @@ class VectorCache:
             self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB)")
 
     @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha256(("passage:" + text).encode()).hexdigest()
+    def key(text: str, kind: str = "passage") -> str:
+        return hashlib.sha256(f"{kind}:{text}".encode()).hexdigest()
 
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
         if self._db is None or not keys:
@@ -84,6 +84,15 @@ class E5Embeddings(Embeddings):
     def query_vector(self, text: str) -> np.ndarray:
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def query_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Query-prefixed vectors for a fixed list (e.g. labelled questions), cached."""
+        keys = [VectorCache.key(t, "query") for t in texts]
+        found = self.cache.get_many(keys)
+        fresh = {k: self.query_vector(t) for k, t in zip(keys, texts) if k not in found}
+        self.cache.put_many(fresh)
+        allv = found | fresh
+        return np.stack([allv[k] for k in keys]) if texts else np.zeros((0, DIM), dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.passage_vectors(texts).tolist()

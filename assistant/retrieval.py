@@ -64,6 +64,22 @@ def relevance(features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
+class Exemplars:
+    """Labelled questions (calibration/relevance.yaml) as a nearest-neighbour signal:
+    how much closer a question is to known answerable ones than to known off-topic ones."""
+
+    def __init__(self, inside: np.ndarray, outside: np.ndarray, k: int = 3):
+        self.inside, self.outside, self.k = inside, outside, k
+
+    def _top(self, matrix: np.ndarray, qvec: np.ndarray) -> float:
+        sims = matrix @ qvec
+        sims = sims[sims < 0.9999]  # a labelled question never votes for itself (calibration)
+        return float(np.sort(sims)[-self.k :].mean()) if len(sims) else 0.0
+
+    def score(self, qvec: np.ndarray) -> float:
+        return self._top(self.inside, qvec) - self._top(self.outside, qvec)
+
+
 class HybridRetriever:
     """Searches the store; chunk texts and BM25 live in memory, vectors in Chroma."""
 
@@ -72,6 +88,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self.mode = mode  # hybrid | dense | bm25 (the latter two are eval baselines)
+        self.exemplars: Exemplars | None = None
         self._lock = threading.Lock()
         self.reload()
 
@@ -157,8 +174,19 @@ class HybridRetriever:
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
         features = self.features(tokens, dense_hits, passages, question)
+        if self.exemplars is not None:
+            features["exemplar"] = self.exemplars.score(qvec)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Retrieval(passages, relevance(features), qvec, tokens, regions, timings, features)
+
+    def load_exemplars(self, path: Path) -> None:
+        """Embed the labelled questions once (cached) for the ``exemplar`` feature."""
+        if not path.exists():
+            return
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.exemplars = Exemplars(
+            self.embedder.query_vectors(data["in_scope"]), self.embedder.query_vectors(data["out_of_scope"])
+        )
 
     def features(
         self, tokens: list[str], dense_hits: list[tuple[str, float]], passages: list[Passage], question: str = ""

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     top_k: int = Field(5, description="Passages handed to the answerer.")
     candidates: int = Field(30, description="Candidates taken from each of BM25 and dense search.")
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    calibration_file: Path = Field(
+        PROJECT_ROOT / "calibration" / "relevance.yaml",
+        description="Labelled in/out-of-scope questions behind the answer/refuse decision.",
+    )
     abstain_threshold: float = Field(
         0.5, description="Minimum relevance (0-1) of the best passage; below it the assistant refuses."
     )
