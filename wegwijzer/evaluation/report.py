@@ -70,7 +70,7 @@ def summary_table(summary: dict[str, Any]) -> str:
         head += f"<th>{_e(n)}</th>" + ("<th>Δ previous</th>" if n in deltas else "")
     head += "<th>threshold</th></tr>"
     body = []
-    for key, label, kind in DISPLAY:
+    for key, label, _kind in DISPLAY:
         if all(runs[n]["overall"].get(key) is None for n in names) and key.startswith(("llm_", "first_")):
             continue
         cells = f"<td>{_e(label)}</td>"
