@@ -64,6 +64,29 @@ def relevance(features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
+MAX_PER_DOC = 3
+LEXICAL_WEIGHT = 0.6  # weight of the BM25 ranking in the fusion (dense = 1)
+
+
+def diversify(passages: list[Passage], k: int, per_doc: int) -> list[Passage]:
+    """Top ``k`` with at most ``per_doc`` chunks of one document, so one long page does not
+    crowd out a second source (e.g. a province page and the koersdocument's own summary)."""
+    if per_doc <= 0:
+        return passages[:k]
+    chosen: list[Passage] = []
+    held: list[Passage] = []
+    count: dict[str, int] = {}
+    for p in passages:
+        if count.get(p.chunk.doc_id, 0) < per_doc:
+            chosen.append(p)
+            count[p.chunk.doc_id] = count.get(p.chunk.doc_id, 0) + 1
+        else:
+            held.append(p)
+        if len(chosen) == k:
+            return chosen
+    return (chosen + held)[:k]
+
+
 class Exemplars:
     """Labelled questions (calibration/relevance.yaml) as a nearest-neighbour signal:
     how much closer a question is to known answerable ones than to known off-topic ones."""
@@ -151,7 +174,7 @@ class HybridRetriever:
             if cid in by_id:
                 fused[by_id[cid]] = fused.get(by_id[cid], 0.0) + 1.0 / (rk + rank + 1)
         for rank, idx in enumerate(lex_top):
-            fused[idx] = fused.get(idx, 0.0) + 1.0 / (rk + rank + 1)
+            fused[idx] = fused.get(idx, 0.0) + LEXICAL_WEIGHT / (rk + rank + 1)
         if not fused:
             return Retrieval([], 0.0, qvec, tokens, regions or [], timings)
         top_rrf = max(fused.values())
@@ -170,7 +193,7 @@ class HybridRetriever:
                 Passage(chunk, score, dense=dense_score.get(chunk.chunk_id, 0.0), lexical=float(lex[idx]))
             )
         passages.sort(key=lambda p: -p.score)
-        passages = passages[:k]
+        passages = diversify(passages, k, MAX_PER_DOC)
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
         features = self.features(tokens, dense_hits, passages, question)
