@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -141,6 +142,9 @@ async def client(
     latencies: list[float], errors: Counter[str], think: float,
 ) -> None:
     i = n
+    rng = random.Random(n)
+    if think:  # stagger the start so clients do not arrive in lock-step waves
+        await asyncio.sleep(rng.uniform(0, think))
     while time.monotonic() < stop_at:
         question, lang = QUESTIONS[i % len(QUESTIONS)]
         i += 1
@@ -158,8 +162,8 @@ async def client(
                 errors[kind] += 1
             else:
                 latencies.append(took)
-        if think:
-            await asyncio.sleep(think)
+        if think:  # a person reading the answer: think time varies around the mean
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
 
 async def run_load(url: str, clients: int, duration: float, warmup: float, think: float) -> dict[str, object]:
@@ -195,7 +199,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds (default 60)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
-    parser.add_argument("--think", type=float, default=0.0, help="pause of each client between requests, s (default 0)")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause of each client between requests, s (default 0: back to back)")
     parser.add_argument("--no-cache", action="store_true",
                         help="turn the answer cache off (every request runs retrieval: measures the core)")
     parser.add_argument("--url", help="benchmark an already running server instead of starting one")
@@ -232,6 +236,7 @@ def main() -> None:
               "WEGWIJZER_CONVERSATION_RATE_PER_MINUTE.", flush=True)
     try:
         wait_ready(url, proc)
+        load_before = os.getloadavg()[0]
         print(f"{args.clients} clients, {args.warmup:.0f} s warm-up, {args.duration:.0f} s measured, "
               f"think time {args.think} s, {len(QUESTIONS)} distinct questions (NL/EN, in and out of scope)…", flush=True)
         result = asyncio.run(run_load(url, args.clients, args.duration, args.warmup, args.think))
@@ -246,7 +251,8 @@ def main() -> None:
     print(f"requests/s:   {result['requests_per_s']}")
     print(f"latency ms:   p50 {result['p50_ms']}  p95 {result['p95_ms']}  p99 {result['p99_ms']}  max {result['max_ms']}")
     print(f"errors:       {result['errors']} {result['error_kinds'] or ''}")
-    print(f"machine:      {os.cpu_count()} CPU cores; server and load generator on the same machine (loopback)")
+    print(f"machine:      {os.cpu_count()} CPU cores; server and load generator on the same machine (loopback); "
+          f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(result, indent=2))
 
