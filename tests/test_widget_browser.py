@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -247,5 +250,88 @@ def test_errors_show_a_message_and_retry(browser: Browser, assistant: Assistant,
             expect(page.locator(".msg.bot .feedback").last).to_be_visible(timeout=30_000)
             expect(page.get_by_role("alert")).to_have_count(0)
             expect(page.locator(".msg.user")).to_have_count(1)
+        finally:
+            context.close()
+
+
+def partner_page(base: str, lang: str) -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Partner</title>'
+        "<style>* { font-family: serif !important; color: red !important; } div { display: none !important; }"
+        "</style></head>"
+        f'<body><h1>Partner site</h1><script src="{base}/widget.js" data-audience="employer" data-lang="{lang}" '
+        "defer></script></body></html>"
+    )
+
+
+@contextmanager
+def partner_site(port: int, base: str) -> Iterator[int]:
+    """Another web site (its own server and origin) that embeds the widget: /en and /nl."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = partner_page(base, self.path.strip("/") or "nl").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_embedded_on_another_site_in_english(browser: Browser, assistant: Assistant, tmp_path: Path,
+                                             artifacts_dir: Path) -> None:
+    """A partner site (another origin, hostile CSS) embeds the widget with one tag; CORS allows it.
+
+    The partner is served at http://localhost:PORT (on the allowlist); the same page reached as
+    http://127.0.0.1:PORT is a different origin that is not, and cannot use the API.
+    """
+    from live_server import free_port
+
+    partner_port = free_port()
+    partner = f"http://localhost:{partner_port}"
+    with live_server(assistant, tmp_path, cors_origins=[partner]) as url, partner_site(partner_port, url):
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        try:
+            page.goto(f"{partner}/en")
+            expect(page.get_by_role("heading", name="Partner site")).to_be_visible()
+            page.get_by_role("button", name="Ask the Wegwijzer").click()
+            box = page.get_by_label("Your question")
+            expect(box).to_be_visible()
+            box.fill("How can I hire a highly skilled migrant?")
+            box.press("Enter")
+            answer = page.locator(".msg.bot").last
+            expect(answer.locator(".feedback")).to_be_visible(timeout=30_000)
+            expect(answer.get_by_role("heading", name="Sources")).to_be_visible()
+            expect(answer.get_by_role("button", name="Yes, helpful")).to_be_visible()
+            color = answer.evaluate("el => getComputedStyle(el.querySelector('.bubble')).color")
+            assert color != "rgb(255, 0, 0)", "the host page's CSS does not reach into the widget"
+            show_last_question(page)
+            page.screenshot(path=str(artifacts_dir / "widget-partner-en.png"))
+        finally:
+            context.close()
+
+        # The same page under an origin that is not on the allowlist: the browser blocks the
+        # API calls (CORS) and the widget says the service cannot be reached.
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        try:
+            page.goto(f"http://127.0.0.1:{partner_port}/nl")
+            page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+            page.get_by_label("Je vraag").fill("Wat is de SLIM-regeling?")
+            page.get_by_label("Je vraag").press("Enter")
+            expect(page.get_by_role("alert")).to_contain_text("De Wegwijzer is nu niet bereikbaar")
         finally:
             context.close()

@@ -89,8 +89,11 @@
 
   // --- styles (inside the shadow root only) -------------------------------------------
   var CSS = [
-    ":host{all:initial;position:fixed;right:16px;bottom:16px;z-index:2147483000;",
-    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1d21}",
+    // !important inside the shadow tree beats the host page's !important rules for the host element.
+    ":host{all:initial!important;display:block!important;position:fixed!important;right:16px!important;bottom:16px!important;",
+    "z-index:2147483000!important;visibility:visible!important;opacity:1!important;transform:none!important}",
+    ".ww{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:16px;line-height:1.5;",
+    "color:#1a1d21;text-align:left;letter-spacing:normal;text-transform:none;font-style:normal;font-weight:400}",
     "*,*::before,*::after{box-sizing:border-box}",
     "[hidden]{display:none!important}",
     ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}",
@@ -168,7 +171,7 @@
     ".send:disabled{background:#6b7280;cursor:not-allowed}",
     ".counter{font-size:.75rem;color:#4b5563;padding:0 14px 4px;text-align:right;background:#fff}",
     ".foot{margin:0;padding:6px 14px 10px;font-size:.72rem;color:#4b5563;background:#fff}",
-    "@media (max-width:480px){:host{right:12px;bottom:12px}",
+    "@media (max-width:480px){:host{right:12px!important;bottom:12px!important}",
     ".panel{right:0;bottom:0;left:0;top:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0;border:0}",
     ".msg{max-width:100%}.head p{display:none}.iconbtn .lbl{display:none}}",
     "@media (prefers-reduced-motion:reduce){*{transition:none!important;scroll-behavior:auto!important}}",
@@ -176,7 +179,8 @@
   ].join("\n");
 
   // --- the DOM -------------------------------------------------------------------------
-  var host = el("div", { id: "wegwijzer-widget", "data-wegwijzer": "" });
+  // A custom element name: host-page rules for div, section, … do not match it.
+  var host = el("wegwijzer-widget", { id: "wegwijzer-widget" });
   var root = host.attachShadow({ mode: "open" });
   try {
     var sheet = new CSSStyleSheet();
@@ -215,8 +219,7 @@
     ]),
     log, counter, form, el("p", { class: "foot", text: T.disclaimer }), liveRegion
   ]);
-  root.appendChild(launcher);
-  root.appendChild(panel);
+  root.appendChild(el("div", { class: "ww" }, [launcher, panel]));
 
   // --- state ---------------------------------------------------------------------------
   var conversationId = store.get("conversation");
