@@ -261,6 +261,7 @@ class Assistant:
     def status_notes(self, citations: list[Citation], passages: list[Passage], lang: str) -> list[str]:
         """'ended'/'planned' warnings and 'check with <body>' for cited schemes and rules."""
         notes: list[str] = []
+        check: dict[str, list[str]] = {}
         metas = {p.chunk.doc_id: p.chunk.meta for p in passages}
         seen: set[str] = set()
         for c in citations:
@@ -277,5 +278,7 @@ class Assistant:
             elif c.status == "planned" and date:
                 notes.append(text("status_planned", lang, title=title, date=date))
             elif meta.get("kind") in {"scheme", "migration"} and meta.get("official_body") and date:
-                notes.append(text("check_with", lang, date=date, body=meta["official_body"]))
+                check.setdefault(str(meta["official_body"]), []).append(date)
+        for body, dates in check.items():
+            notes.append(text("check_with", lang, date=" / ".join(sorted(set(dates))), body=body))
         return list(dict.fromkeys(notes))

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from .text import chunk_sentences, content_tokens
+from .text import chunk_sentences, content_tokens, sentence_intros
 from .types import Passage
 
 
@@ -25,6 +25,7 @@ class Picked:
     index: int
     text: str
     score: float
+    intro: int | None = None
 
 
 MIN_WORDS = 4
@@ -81,6 +82,7 @@ def pick_sentences(
     vec_of: dict[tuple[str, int], np.ndarray] = {}
     for rank, p in enumerate(passages[:max_passages]):
         sents = chunk_sentences(p.chunk.text)
+        intros = sentence_intros(p.chunk.text)
         vecs = sentence_vectors.get(p.chunk.chunk_id)
         for i, s in enumerate(sents):
             if len(s.split()) < MIN_WORDS:
@@ -96,7 +98,7 @@ def pick_sentences(
                 score -= 0.5
             if _META.search(s):
                 score -= 0.3
-            candidates.append(Picked(p, i, s, score))
+            candidates.append(Picked(p, i, s, score, intros[i] if i < len(intros) else None))
             if vecs is not None and i < len(vecs):
                 vec_of[(p.chunk.chunk_id, i)] = vecs[i]
     if not candidates:
@@ -129,6 +131,13 @@ def pick_sentences(
         words += n
         if words >= max_words or len(chosen) >= MAX_SENTENCES:
             break
+    # A list item quoted without its intro ("… gelden deze leges:") is a fragment.
+    have = {(c.passage.chunk.chunk_id, c.index) for c in chosen}
+    for c in list(chosen):
+        if c.intro is not None and (c.passage.chunk.chunk_id, c.intro) not in have:
+            intro_text = chunk_sentences(c.passage.chunk.text)[c.intro]
+            chosen.append(Picked(c.passage, c.intro, intro_text, c.score))
+            have.add((c.passage.chunk.chunk_id, c.intro))
     order = {p.chunk.chunk_id: r for r, p in enumerate(passages)}
     chosen.sort(key=lambda c: (order[c.passage.chunk.chunk_id], c.index))
     return chosen

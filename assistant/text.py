@@ -116,15 +116,39 @@ _SOURCE_LINE = re.compile(r"^(bron|bronnen|source|sources)\s*(\(.*?\))?\s*:", re
 _URL_IN_PARENS = re.compile(r"\s*\(?https?://[^\s)]+\)?")
 
 
+def sentence_intros(text: str) -> list[int | None]:
+    """For each sentence of :func:`chunk_sentences`, the index of the sentence that
+    introduces its list ("Vanaf 1 januari 2026 gelden deze leges:"), or None. A quoted list
+    item without its intro is a fragment; the answerer quotes the intro with it."""
+    intros: list[int | None] = []
+    intro: int | None = None
+    index = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        is_item = stripped[:1] in {"-", "*", "•"} or bool(re.match(r"^\d{1,2}[.)]\s", stripped))
+        sentences = _line_sentences(raw)
+        if not sentences:
+            continue
+        for sentence in sentences:
+            intros.append(intro if is_item else None)
+        if not is_item:
+            intro = index + len(sentences) - 1 if sentences[-1].endswith(":") else None
+        index += len(sentences)
+    return intros
+
+
+def _line_sentences(line: str) -> list[str]:
+    line = line.strip().lstrip("-*• ").strip()
+    if not line or line.startswith(("#", "|")) or _SOURCE_LINE.match(line):
+        return []
+    line = _URL_IN_PARENS.sub("", line).strip()
+    return split_sentences(line) if line else []
+
+
 def chunk_sentences(text: str) -> list[str]:
     """Quotable sentences of a chunk: list items count as sentences; 'Bron:' lines and
     bare URLs are left out (the citation links to the source instead)."""
     out: list[str] = []
     for line in text.split("\n"):
-        line = line.strip().lstrip("-*• ").strip()
-        if not line or line.startswith(("#", "|")) or _SOURCE_LINE.match(line):
-            continue
-        line = _URL_IN_PARENS.sub("", line).strip()
-        if line:
-            out.extend(split_sentences(line))
+        out.extend(_line_sentences(line))
     return out
