@@ -68,6 +68,32 @@ def time_answers(assistant: Assistant, n: int) -> tuple[float, float, float]:
     return percentile(times, 50), percentile(times, 95), statistics.mean(times)
 
 
+def write_source_pdfs(folder: Path) -> int:
+    """The two shipped source texts as A4 PDFs (needs fpdf2 from the test extra)."""
+    try:
+        from fpdf import FPDF
+    except ImportError:
+        print("ingest, PDF        : skipped (pip install fpdf2, or make setup-test)")
+        return 0
+    folder.mkdir(parents=True)
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    total = 0
+    for src in sorted((PROJECT_ROOT / "corpus" / "bronnen").glob("*.txt")):
+        pdf = FPDF(format="A4")
+        text = src.read_text(encoding="utf-8")
+        if font.exists():
+            pdf.add_font("DejaVu", fname=str(font))
+            pdf.set_font("DejaVu", size=10)
+        else:
+            pdf.set_font("Helvetica", size=10)
+            text = text.encode("latin-1", "replace").decode("latin-1")
+        pdf.add_page()
+        pdf.multi_cell(0, 5, text)
+        pdf.output(str(folder / f"{src.stem}.pdf"))
+        total += pdf.pages_count
+    return total
+
+
 def bench_ingest() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-"))
     try:
@@ -78,6 +104,15 @@ def bench_ingest() -> None:
             f"{report.embedded} texts embedded in {report.seconds:.1f} s -> {report.pages / report.seconds:.2f} pages/s, "
             f"{report.chunks / report.seconds:.1f} chunks/s"
         )
+        pdf_corpus = tmp / "pdf"
+        pages = write_source_pdfs(pdf_corpus)
+        if pages:
+            pdf = Settings(data_dir=tmp / "pdf-data", corpus_dir=pdf_corpus, embed_cache=tmp / "pdf-cache.sqlite")
+            report = run_ingest(pdf)
+            print(
+                f"ingest, PDF, cold  : the 2 source texts as {report.pages} real PDF pages (fpdf2 -> pypdf), "
+                f"{report.chunks} chunks in {report.seconds:.1f} s -> {report.pages / report.seconds:.2f} pages/s"
+            )
         warm = Settings(data_dir=tmp / "warm", embed_cache=tmp / "cold-cache.sqlite")
         report = run_ingest(warm)
         print(
