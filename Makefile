@@ -5,7 +5,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test ingest chat bench eval clean
+.PHONY: run test setup setup-test ingest chat bench bench-web eval clean
 
 $(BIN)/wegwijzer: pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -43,6 +43,9 @@ eval: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_core.py
+
+bench-web: setup-test
+	$(BIN)/python scripts/bench_load.py
 
 clean:
 	rm -rf data .pytest_cache test-artifacts
