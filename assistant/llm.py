@@ -29,7 +29,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -57,8 +57,9 @@ INJECTION = re.compile(
     re.I,
 )
 _NO_ANSWER = re.compile(
-    r"staat niet in de (?:documenten|passages)|geven (?:hier )?geen antwoord|niet in de passages|"
-    r"documents do not say|do not say|does not say|not in the (?:documents|passages)|no answer in the",
+    r"staat niet in de|geven (?:hier )?geen antwoord|beantwoorden (?:de vraag )?niet|niet in de (?:passages|documenten)|"
+    r"geen informatie|do not (?:say|answer|contain|mention)|does not (?:say|answer|contain|mention)|"
+    r"don't (?:say|answer|contain|mention)|not in the (?:documents|passages)|no (?:answer|information)",
     re.I,
 )
 _CITE_MARK = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
@@ -75,6 +76,11 @@ def llm_text(settings: Settings, key: str, lang: str, **values: object) -> str:
     for part in key.split("."):
         entry = entry[part]
     return fill(str(entry), **values)
+
+
+def _ends(sentence: str) -> bool:
+    """Does a generated sentence end like a finished one (full stop, maybe after [n])?"""
+    return bool(re.search(r"[.!?][\"”’)]*\s*$", _CITE_MARK.sub("", sentence).strip()))
 
 
 def is_injection(sentence: str) -> bool:
@@ -107,7 +113,23 @@ def _sanitise(text_: str) -> str:
 def _history_answer(answer: str, limit: int = 500) -> str:
     body = _CITE_MARK.sub("", answer)
     body = re.sub(r"\s+", " ", body).strip()
+    body = re.sub(r"\s+([.,;:!?])", r"\1", body)
     return body if len(body) <= limit else body[:limit].rsplit(" ", 1)[0] + " …"
+
+
+@dataclass
+class _Run:
+    """The state of one answer while it streams."""
+
+    verifier: Verifier
+    evidence: dict[int, Evidence]
+    lang: str
+    started: float
+    timings: dict[str, float]
+    verify_ms: float = 0.0
+    checks: list[SentenceCheck] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    numbering: dict[int, int] = field(default_factory=dict)
 
 
 class LLMAnswerer:
@@ -168,7 +190,7 @@ class LLMAnswerer:
         s = self.settings
         system = load_prompt(f"llm_system_{lang}.md", s.prompts_dir).strip()
         if profile and profile.audience:
-            system += "\n\n" + llm_text(s, f"audience.{profile.audience}", lang)
+            system += " " + llm_text(s, f"audience.{profile.audience}", lang)
         blocks = []
         for g in given:
             chunk = g.passage.chunk
@@ -178,11 +200,15 @@ class LLMAnswerer:
             elif chunk.section:
                 where = " — " + llm_text(s, "section", lang, section=chunk.section.replace('"', "'"))
             header = llm_text(s, "passage_header", lang, n=g.n, title=chunk.title, where=where)
-            body = g.prompt_text.replace('"""', '"')
-            blocks.append(f'{header}\n"""\n{body}\n"""')
+            body = re.sub(r"\s*\n\s*", " ", g.prompt_text).replace('"', "'")
+            blocks.append(f'{header}\n"{body}"')
         q = question.replace("<<<", "").replace(">>>", "").strip()
-        user = fill(load_prompt(f"llm_user_{lang}.md", s.prompts_dir), passages="\n\n".join(blocks), question=q)
-        msgs: list[Any] = [SystemMessage(system)]
+        user = fill(load_prompt(f"llm_user_{lang}.md", s.prompts_dir), passages="\n\n".join(blocks), question=q).strip()
+        msgs: list[Any] = [
+            SystemMessage(system),
+            HumanMessage(llm_text(s, "example_question", lang)),
+            AIMessage(llm_text(s, "example_answer", lang)),
+        ]
         if followup and conversation:
             for turn in list(conversation)[-s.llm_history_turns :]:
                 if turn.question:
@@ -214,60 +240,48 @@ class LLMAnswerer:
         verify_ms = (time.perf_counter() - t0) * 1000  # evidence preparation counts as verification
         msgs = self.messages(question, lang, given, conversation, profile, followup)
 
-        checks: list[SentenceCheck] = []
-        kept: list[str] = []
-        numbering: dict[int, int] = {}
+        run = _Run(verifier=verifier, evidence=evidence, lang=lang, started=started, timings=timings, verify_ms=verify_ms)
         failure: LLMCallError | None = None
         completed = False
         llm_started = time.perf_counter()
         calls = 0
-
         for attempt in range(2):
             if not self.client.breaker.allow():
                 failure = failure or LLMCallError("circuit_open", False, "endpoint skipped after repeated failures")
                 break
-            checks = []
+            run.checks = []
             buffer, done = "", 0
-            deadline = time.monotonic() + s.llm_timeout
+            meta: dict[str, str] = {}
             calls += 1
             try:
-                for piece in self.client.stream(msgs, deadline):
-                    if "llm_first_token_ms" not in timings:
-                        timings["llm_first_token_ms"] = (time.perf_counter() - started) * 1000
+                for piece in self.client.stream(msgs, time.monotonic() + s.llm_timeout, meta):
+                    timings.setdefault("llm_first_token_ms", (time.perf_counter() - started) * 1000)
                     buffer += piece
                     sentences = generated_sentences(buffer, final=False)
                     for sentence in sentences[done:]:
-                        v0 = time.perf_counter()
-                        delta = self._check(sentence, verifier, evidence, lang, checks, kept, numbering)
-                        verify_ms += (time.perf_counter() - v0) * 1000
-                        if delta is not None:
-                            if len(kept) == 1:
-                                timings["first_sentence_ms"] = (time.perf_counter() - started) * 1000
-                            yield "delta", delta
+                        yield from self._emit(sentence, run)
                     done = max(done, len(sentences))
                 sentences = generated_sentences(buffer, final=True)
-                for sentence in sentences[done:]:
-                    v0 = time.perf_counter()
-                    delta = self._check(sentence, verifier, evidence, lang, checks, kept, numbering)
-                    verify_ms += (time.perf_counter() - v0) * 1000
-                    if delta is not None:
-                        if len(kept) == 1:
-                            timings["first_sentence_ms"] = (time.perf_counter() - started) * 1000
-                        yield "delta", delta
+                for i, sentence in enumerate(sentences[done:], start=done):
+                    if i == len(sentences) - 1 and meta.get("finish_reason") == "length" and not _ends(sentence):
+                        plain, cited = split_citations(sentence)  # cut off by max_tokens: never shown
+                        run.checks.append(SentenceCheck(plain, cited, False, "truncated"))
+                        continue
+                    yield from self._emit(sentence, run)
                 self.client.breaker.success()
-                completed = True
-                failure = None
+                completed, failure = True, None
                 break
             except LLMCallError as exc:
                 self.client.breaker.failure()
                 failure = exc
                 log.warning("LLM attempt %d failed (%s)", attempt + 1, exc.kind)
-                if kept or not exc.retryable or attempt == 1:
+                if run.kept or not exc.retryable or attempt == 1:
                     break
                 time.sleep(s.llm_retry_backoff)
         timings["llm_ms"] = (time.perf_counter() - llm_started) * 1000
-        timings["verify_ms"] = verify_ms
+        timings["verify_ms"] = run.verify_ms
         timings["llm_calls"] = float(calls)
+        checks, kept, numbering = run.checks, run.kept, run.numbering
 
         if kept:
             yield from self._llm_answer(assistant, question, lang, given, kept, numbering, checks, completed, timings, started, query)
@@ -289,6 +303,16 @@ class LLMAnswerer:
             yield "delta", line + "\n"
         answer.timings_ms = timings | {"total_ms": (time.perf_counter() - started) * 1000}
         yield "answer", answer
+
+    def _emit(self, sentence: str, run: "_Run") -> Iterator[tuple[str, Any]]:
+        """Verify one completed sentence; stream it if it is kept."""
+        t0 = time.perf_counter()
+        delta = self._check(sentence, run.verifier, run.evidence, run.lang, run.checks, run.kept, run.numbering)
+        run.verify_ms += (time.perf_counter() - t0) * 1000
+        if delta is not None:
+            if len(run.kept) == 1:
+                run.timings["first_sentence_ms"] = (time.perf_counter() - run.started) * 1000
+            yield "delta", delta
 
     def _check(
         self,

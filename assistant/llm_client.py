@@ -125,14 +125,18 @@ class LLMClient:
         )
         self.breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_seconds)
 
-    def stream(self, messages: Sequence[object], deadline: float) -> Iterator[str]:
+    def stream(self, messages: Sequence[object], deadline: float, meta: dict[str, str] | None = None) -> Iterator[str]:
         """Text pieces of one completion; raises :class:`LLMCallError` on any failure,
-        including running past ``deadline`` (``time.monotonic()``) or an empty completion."""
+        including running past ``deadline`` (``time.monotonic()``), an empty completion or a
+        stream that ends without a finish reason (connection cut). ``meta`` receives the
+        ``finish_reason`` ("stop", or "length" when max_tokens cut the answer short)."""
         produced = False
+        finish: str | None = None
         try:
             for chunk in self.chat.stream(list(messages)):
                 if time.monotonic() > deadline:
                     raise LLMCallError("timeout", True, "deadline passed while streaming")
+                finish = chunk.response_metadata.get("finish_reason") or finish
                 piece = chunk.content if isinstance(chunk.content, str) else ""
                 if piece:
                     produced = True
@@ -145,3 +149,7 @@ class LLMClient:
             raise err from exc
         if not produced:
             raise LLMCallError("empty", True, "the model returned no text")
+        if finish is None:
+            raise LLMCallError("cut", True, "the stream ended without a finish reason")
+        if meta is not None:
+            meta["finish_reason"] = finish

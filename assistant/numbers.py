@@ -9,9 +9,9 @@ names both 1.2e8 and 1.8e8. Currency signs and words (€, euro, EUR) are not nu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .text import fold
+from .text import fold, split_sentences
 
 _WORD_VALUES: dict[str, float] = {
     # Dutch
@@ -48,7 +48,7 @@ _MONTHS: dict[str, int] = {
 _AMBIGUOUS_MONTHS = {"may", "march", "jan", "dec", "sep", "apr", "aug", "jun", "jul", "nov", "oct", "okt", "mrt", "feb", "sept"}
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[€%–—-]", re.UNICODE)
-_ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)]\s+", re.M)  # "2. De scholing ...": a list number, not a quantity
+_ENUMERATOR = re.compile(r"^\s*\d{1,2}[.)](?:\s+|$)", re.M)  # "2. De scholing ...": a list number, not a quantity
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _URL = re.compile(r"https?://\S+")
 
@@ -69,6 +69,9 @@ class Mention:
     value: float
     scaled: float | None = None
     kind: str = "number"  # or "month": dates are checked by their month too
+    percent: bool = False  # "36%", "36 procent"
+    rate: bool = False  # "60.000 per jaar", "jaarlijks 60.000", "each year"
+    pos: int = field(default=-1, compare=False, repr=False)
 
 
 @dataclass
@@ -77,6 +80,22 @@ class NumberSet:
 
     values: set[float] = field(default_factory=set)
     months: set[int] = field(default_factory=set)
+    units: dict[float, set[tuple[bool, bool]]] = field(default_factory=dict)  # value -> {(percent, rate)}
+
+    def unit_conflict(self, mention: Mention) -> bool:
+        """Does the passage give this number only as a yearly/monthly rate (or only as a
+        percentage) while the sentence states it without (or the other way round for %)?"""
+        if mention.kind != "number":
+            return False
+        value = mention.scaled if mention.scaled is not None else mention.value
+        found = self.units.get(value)
+        if not found:
+            found = next((u for v, u in self.units.items() if abs(v - value) <= 1e-6 * max(1.0, abs(value))), None)
+        if not found:
+            return False
+        if mention.percent != any(p for p, _ in found) and (mention.percent or all(p for p, _ in found)):
+            return True
+        return all(r for _, r in found) and not mention.rate
 
     def has(self, value: float) -> bool:
         if value in self.values:
@@ -112,7 +131,7 @@ def mentions(text: str) -> list[Mention]:
         elif tok in _ONE_BEFORE_SCALE and i + 1 < len(tokens) and tokens[i + 1] in _SCALES and tokens[i + 1] not in {"k", "m"}:
             value = 1.0
         if value is not None:
-            out.append(Mention(raw_tokens[i], value))
+            out.append(Mention(raw_tokens[i], value, pos=i))
             pending.append(len(out) - 1)
             continue
         if tok in _MONTHS:
@@ -131,27 +150,51 @@ def mentions(text: str) -> list[Mention]:
                 # a range shares its scale ("120-180 miljoen"); a year before it does not
                 if j != pending[-1] and not (m.value <= last.value and m.value < 1000):
                     continue
-                out[j] = Mention(m.text + " " + raw_tokens[i], m.value, m.value * _SCALES[tok])
+                out[j] = replace(m, text=m.text + " " + raw_tokens[i], scaled=m.value * _SCALES[tok])
             pending = []
             continue
         if tok in _RANGE_GLUE:
             continue
         pending = []
-    return out
+    return [_with_units(m, tokens) for m in out]
+
+
+_PERIOD_WORDS = {"jaar", "maand", "week", "dag", "uur", "kwartaal", "year", "month", "day", "hour", "quarter"}
+_RATE_WORDS = {
+    "jaarlijks", "jaarlijkse", "maandelijks", "maandelijkse", "wekelijks", "dagelijks", "annually", "annual",
+    "yearly", "monthly", "weekly", "daily",
+}
+_RATE_LEAD = {"per", "a", "an", "each", "every", "elk", "elke", "ieder", "iedere"}
+
+
+def _with_units(m: Mention, tokens: list[str]) -> Mention:
+    if m.kind != "number" or m.pos < 0:
+        return m
+    i = m.pos
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    percent = nxt in {"%", "procent", "percent", "pct"}
+    window = tokens[max(0, i - 8) : i + 7]
+    rate = any(t in _RATE_WORDS for t in window) or any(
+        a in _RATE_LEAD and b in _PERIOD_WORDS for a, b in zip(window, window[1:])
+    )
+    return replace(m, percent=percent, rate=rate)
 
 
 def number_set(text: str) -> NumberSet:
     """Every value ``text`` names: the literal numbers and their scaled forms."""
     values: set[float] = set()
     months: set[int] = set()
-    for m in mentions(text):
+    units: dict[float, set[tuple[bool, bool]]] = {}
+    pieces = [s for line in _ENUMERATOR.sub("", text).split("\n") for s in split_sentences(line)] or [text]
+    for m in (m for piece in pieces for m in mentions(piece)):
         if m.kind == "month":
             months.add(int(m.value))
             continue
         values.add(m.value)
+        units.setdefault(m.scaled if m.scaled is not None else m.value, set()).add((m.percent, m.rate))
         if m.scaled is not None:
             values.add(m.scaled)
-    return NumberSet(values, months)
+    return NumberSet(values, months, units)
 
 
 def unsupported(sentence: str, evidence: NumberSet) -> list[Mention]:

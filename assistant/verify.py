@@ -517,8 +517,12 @@ class Verifier:
             f.rule = "wrong_language"
             return f
         evs = f.evidence = [evidence[n] for n in cited]
+        units: dict[float, set[tuple[bool, bool]]] = {}
+        for ev in evs:
+            for v, u in ev.numbers.units.items():
+                units.setdefault(v, set()).update(u)
         combined = NumberSet(
-            set().union(*(ev.numbers.values for ev in evs)), set().union(*(ev.numbers.months for ev in evs))
+            set().union(*(ev.numbers.values for ev in evs)), set().union(*(ev.numbers.months for ev in evs)), units
         )
         missing = unsupported(plain, combined)
         if missing:
@@ -532,6 +536,10 @@ class Verifier:
         absent = [e for e in self._entities(plain, lang) if not self._entity_in(e, evs)]
         if absent:
             f.rule = "name_not_in_source:" + ",".join(absent)
+            return f
+        unitless = [m for m in mentions(plain) if not _YEAR.match(m.text) and combined.unit_conflict(m)]
+        if unitless:
+            f.rule = "number_unit_differs:" + ",".join(m.text for m in unitless)
             return f
         unbound = self._unbound_numbers(plain, evs)
         if unbound:
@@ -597,6 +605,7 @@ def normalise_generated(text: str) -> str:
     text = _LIST_MARK.sub("", text)
     text = _SOURCE_LABEL.sub(lambda m: " " + m.group(1).strip(), text)
     text = _CITE_AFTER_STOP.sub(lambda m: " " + re.sub(r"\s+", "", m.group(2)) + m.group(1), text)
+    text = re.sub(r"(?<=\d)\]\s+\[(?=\d)", "][", text)
     text = re.sub(r"[ \t]+([.!?])", r"\1", text)
     return text
 
@@ -624,7 +633,24 @@ def generated_sentences(text: str, final: bool) -> list[str]:
             merged.append((prev[:-1] if stop else prev) + " " + s.strip(" .,") + stop)
         else:
             merged.append(s)
-    return merged if final else merged[:-1]
+    if final:
+        return merged
+    # the segment being written may still turn out to be a "Bron: [1]" label of the
+    # sentence before it: hold that sentence back until the segment says otherwise
+    if merged and _could_be_label(merged[-1]):
+        return merged[:-2]
+    return merged[:-1]
+
+
+_LABEL_WORDS = ("bron", "bronnen", "source", "sources", "zie", "see", "passage", "passages", "referentie", "reference")
+
+
+def _could_be_label(segment: str) -> bool:
+    m = re.fullmatch(r"\(?\s*([^\W\d_]*)\s*:?\s*[\[\]\d,;\s]*", segment.strip())
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return not word or any(w.startswith(word) for w in _LABEL_WORDS)
 
 
 @dataclass

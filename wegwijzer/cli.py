@@ -207,6 +207,49 @@ def calibrate(
         console.print(f"saved to {RELEVANCE_MODEL}")
 
 
+@app.command("verify-eval")
+def verify_eval(
+    fit: Annotated[bool, typer.Option("--fit", help="Refit the thresholds on the fit split first.")] = False,
+    show_errors: Annotated[bool, typer.Option("--errors", help="List the misjudged pairs.")] = False,
+) -> None:
+    """Precision and recall of the LLM-answer verifier on eval/verification.yaml."""
+    from rich.table import Table
+
+    from assistant.verify_eval import report
+
+    r = report(get_settings(), refit=fit, show_errors=show_errors)
+    t = r["thresholds"]
+    console.print(
+        f"thresholds ({'fitted on the fit split' if r['fitted'] else 'shipped defaults'}): "
+        f"overlap_keep={t.overlap_keep} overlap_min={t.overlap_min} similarity_keep={t.similarity_keep} "
+        f"similarity_keep_cross={t.similarity_keep_cross}"
+    )
+    table = Table(title="Verifier on labelled sentence–passage pairs (positive = kept)")
+    for col in ("split", "pairs", "supported", "kept", "precision", "recall", "false keeps", "false drops"):
+        table.add_column(col)
+    for split in ("fit", "test", "all"):
+        s = r[split]
+        table.add_row(split, str(s["pairs"]), str(s["supported"]), str(s["kept"]), f"{s['precision']:.3f}",
+                      f"{s['recall']:.3f}", str(s["false_keeps"]), str(s["false_drops"]))
+    console.print(table)
+    cats = Table(title="Per category")
+    for col in ("category", "pairs", "supported", "kept"):
+        cats.add_column(col)
+    for name, c in sorted(r["categories"].items()):
+        cats.add_row(name, str(c["pairs"]), str(c["supported"]), str(c["kept"]))
+    console.print(cats)
+    console.print(f"sentences needing an embedding (borderline word overlap): {r['embedding_share']:.1%}")
+    for e in r.get("errors", []):
+        console.print(f"[yellow]{e['kind']}[/] {e['id']} ({e['split']}, {e['category']}): {escape(e['sentence'])} — {escape(e['why'])}")
+    ok = r["all"]["precision"] >= r["targets"]["precision"] and r["all"]["recall"] >= r["targets"]["recall"]
+    console.print(
+        f"targets: precision >= {r['targets']['precision']}, recall >= {r['targets']['recall']}: "
+        + ("[green]met[/]" if ok else "[red]NOT met[/]")
+    )
+    if not ok:
+        raise typer.Exit(code=1)
+
+
 def _register_eval() -> None:
     try:
         from wegwijzer.evaluation.cli import register
