@@ -16,6 +16,7 @@ from typing import Any
 from .embedder import E5Embeddings
 from .errors import IndexNotReadyError, QuestionError
 from .extractive import asks_quantity, pick_sentences
+from .lexical import query_tokens
 from .prompts import text
 from .regions import PROVINCES, find_regions, foreign_jurisdiction, normalize_region
 from .retrieval import HybridRetriever, Retrieval
@@ -228,6 +229,7 @@ class Assistant:
         picked = pick_sentences(
             passages, vectors, retrieval.query_vector, retrieval.query_tokens, self.settings.answer_words,
             quantity=asks_quantity(question), idf=self.retriever.idf,
+            focus=set(query_tokens(question)) if followup else None,
         )
         if not picked:  # passages without usable sentences: quote the best passage's start
             picked_texts = [(passages[0], passages[0].chunk.text[:400])]

@@ -68,6 +68,7 @@ def pick_sentences(
     max_passages: int = 3,
     quantity: bool = False,
     idf: Callable[[str], float] | None = None,
+    focus: set[str] | None = None,
 ) -> list[Picked]:
     """Best sentences of the best passages, deduplicated, in reading order.
 
@@ -76,7 +77,8 @@ def pick_sentences(
     an age or a scheme name decide between sentences the embedding finds equally close.
     """
     qset = set(qtokens)
-    weight = {t: (idf(t) if idf else 1.0) for t in qset}
+    # In a follow-up the words of the new question ("en in 2026?") count double.
+    weight = {t: (idf(t) if idf else 1.0) * (2.0 if focus and t in focus else 1.0) for t in qset}
     total = sum(weight.values()) or 1.0
     candidates: list[Picked] = []
     vec_of: dict[tuple[str, int], np.ndarray] = {}

@@ -62,6 +62,7 @@ _NO_ANSWER = re.compile(
     r"don't (?:say|answer|contain|mention)|not in the (?:documents|passages)|no (?:answer|information)",
     re.I,
 )
+_YES_NO = re.compile(r"^\s*(?:ja|nee|yes|no)\b\s*[,:;!.–-]?\s*", re.I)
 _CITE_MARK = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 
 
@@ -203,12 +204,12 @@ class LLMAnswerer:
             body = re.sub(r"\s*\n\s*", " ", g.prompt_text).replace('"', "'")
             blocks.append(f'{header}\n"{body}"')
         q = question.replace("<<<", "").replace(">>>", "").strip()
-        user = fill(load_prompt(f"llm_user_{lang}.md", s.prompts_dir), passages="\n\n".join(blocks), question=q).strip()
-        msgs: list[Any] = [
-            SystemMessage(system),
-            HumanMessage(llm_text(s, "example_question", lang)),
-            AIMessage(llm_text(s, "example_answer", lang)),
-        ]
+        template = load_prompt(f"llm_user_{lang}.md", s.prompts_dir)
+        user = fill(template, passages="\n\n".join(blocks), question=q).strip()
+        example = fill(
+            template, passages=llm_text(s, "example_passages", lang), question=llm_text(s, "example_question", lang)
+        ).strip()
+        msgs: list[Any] = [SystemMessage(system), HumanMessage(example), AIMessage(llm_text(s, "example_answer", lang))]
         if followup and conversation:
             for turn in list(conversation)[-s.llm_history_turns :]:
                 if turn.question:
@@ -328,6 +329,12 @@ class LLMAnswerer:
         plain, cited = split_citations(sentence)
         if not plain.strip(" .,;:!?-"):
             return None  # a stray citation marker or punctuation only
+        # "Ja, ..." / "Nee, ...": an answer to the question, which no passage can confirm;
+        # only the rest of the sentence is checked and shown
+        bare = _YES_NO.sub("", plain)
+        if bare != plain and bare.strip(" .,;:!?-"):
+            plain = bare[:1].upper() + bare[1:]
+            sentence = plain + "".join(f"[{n}]" for n in cited)
         verdict = verifier.check(sentence, evidence, lang)
         reason = verdict.reason
         if not verdict.kept and not cited and _NO_ANSWER.search(fold(plain)):

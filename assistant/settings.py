@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     )
 
     # --- ingestion ----------------------------------------------------------------
-    chunk_tokens: int = Field(220, description="Chunk size in cl100k tokens.")
-    chunk_overlap: int = Field(40, description="Chunk overlap in tokens.")
+    chunk_tokens: int = Field(320, description="Chunk size in cl100k tokens.")
+    chunk_overlap: int = Field(50, description="Chunk overlap in tokens.")
     embed_batch: int = Field(16, description="Passages per embedding batch.")
 
     # --- retrieval and answering --------------------------------------------------

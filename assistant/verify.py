@@ -553,7 +553,11 @@ class Verifier:
             f.rule = "overclaim:" + ",".join(overclaims)
             return f
         f.cross_language = lang == "en" and any(ev.lang == "nl" for ev in evs)
-        f.overlap = self.overlap(self.sentence_words(plain), evs)
+        ws = self.sentence_words(plain)
+        if not ws and not any(m.kind == "number" for m in mentions(plain)):
+            f.rule = "no_content"  # "Ja [1].": nothing a passage could support
+            return f
+        f.overlap = self.overlap(ws, evs)
         f.polarity_flip = self._polarity_flip(plain, evs)
         return f
 

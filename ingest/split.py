@@ -83,7 +83,7 @@ def pop_source_lines(body: str) -> tuple[str, list[str]]:
     return _SOURCE_LINE.sub("", body).strip(), list(dict.fromkeys(urls))
 
 
-def split_document(doc: Document, chunk_tokens: int = 220, overlap: int = 40) -> list[Chunk]:
+def split_document(doc: Document, chunk_tokens: int = 320, overlap: int = 50) -> list[Chunk]:
     """Clean each page, cut it into sections, and cut sections into token-sized chunks."""
     splitter = _splitter(chunk_tokens, overlap)
     is_markdown = doc.path.lower().endswith((".md", ".markdown", ".html", ".htm"))
