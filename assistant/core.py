@@ -214,21 +214,23 @@ class Assistant:
         if use_llm:
             yield from self.llm.stream(self, q, lang, retrieval, conversation, profile, followup, started, query)
             return
-        answer = self.extractive_answer(q, lang, retrieval, followup)
+        answer = self.extractive_answer(q, lang, retrieval, followup, query)
         for line in answer.text.split("\n"):
             yield "delta", line + "\n"
         answer.timings_ms = timings | {"total_ms": (time.perf_counter() - started) * 1000}
         answer.search_query = query
         yield "answer", answer
 
-    def extractive_answer(self, question: str, lang: str, retrieval: Retrieval, followup: bool = False) -> Answer:
+    def extractive_answer(
+        self, question: str, lang: str, retrieval: Retrieval, followup: bool = False, query: str | None = None
+    ) -> Answer:
         """Quote the best sentences of the best passages, each with its citation number."""
         passages = retrieval.passages
         counts = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in passages[:3]}
         vectors = self.store.sentence_vectors(list(counts), counts)
         picked = pick_sentences(
             passages, vectors, retrieval.query_vector, retrieval.query_tokens, self.settings.answer_words,
-            quantity=asks_quantity(question), idf=self.retriever.idf,
+            quantity=asks_quantity(query or question), idf=self.retriever.idf,
             focus=set(query_tokens(question)) if followup else None,
         )
         if not picked:  # passages without usable sentences: quote the best passage's start
