@@ -612,6 +612,47 @@ async def test_long_answer_is_split_on_sentence_boundaries(assistant: Assistant,
     assert [bool(buttons(p)) for p in peer.calls_of("sendMessage")] == [False] * (len(parts) - 1) + [True]
 
 
+class SlowStream:
+    """The real assistant behind a streaming answerer (as in LLM mode): its verified
+    sentences arrive one by one, 0.4 s apart, then the final answer."""
+
+    llm = "streaming"
+
+    def __init__(self, inner: Assistant):
+        self.inner = inner
+        self.settings = inner.settings
+
+    def stream(self, question: str, conversation: Any = None, profile: Any = None, answerer: Any = None) -> Any:
+        answer = self.inner.answer(question, conversation, profile)
+        for line in answer.text.split("\n"):
+            for sentence in split_sentences(line):
+                time.sleep(0.4)
+                yield "delta", sentence + " "
+        yield "answer", answer
+
+    def documents(self) -> list[dict[str, Any]]:
+        return self.inner.documents()
+
+
+async def test_streamed_answer_is_one_message_edited_at_most_once_a_second(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
+    async with polling_bot(SlowStream(assistant), bot_settings):
+        started = time.monotonic()
+        peer.send_text(QUESTION)
+        final = await peer.wait_for("editMessageText", lambda p: bool(buttons(p)))
+        elapsed = time.monotonic() - started
+    sends = peer.calls_of("sendMessage")
+    assert len(sends) == 1  # the draft; everything after it is an edit of that message
+    draft = plain(sends[0])
+    assert draft.endswith("…") and len(draft) < len(plain(final))
+    edits = peer.calls_of("editMessageText")
+    assert len(edits) - 1 <= elapsed / 1.0 + 1  # intermediate edits throttled to about one per second
+    sentences = sum(len(split_sentences(line)) for line in assistant.answer(QUESTION).text.split("\n"))
+    assert len(edits) - 1 < sentences  # fewer edits than sentences: they were batched
+    assert "Bronnen" in plain(final) and "[1]" in plain(final)
+
+
 # --- webhook through the FastAPI app ---------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:

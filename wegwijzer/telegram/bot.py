@@ -384,12 +384,16 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     await bc.purge_if_due()
     conversation_id = bc.conversation_id(message.chat.id, user.id)
+    draft: Message | None = None
     async with bc.lock(conversation_id):  # one question at a time per conversation
         turns, _ = bc.store.get_conversation(conversation_id)
         started = time.perf_counter()
         try:
             async with typing(context, message.chat.id):
-                answer = await asyncio.to_thread(bc.assistant.answer, question, turns, profile)
+                if getattr(bc.assistant, "llm", None) is not None:  # generated answers: show verified sentences as they come
+                    answer, draft = await stream_draft(bc.assistant, message, question, turns, profile, group)
+                else:
+                    answer = await asyncio.to_thread(bc.assistant.answer, question, turns, profile)
         except QuestionError as exc:  # empty or too long; the message is in the asker's language
             await message.reply_text(esc(str(exc)), do_quote=group)
             return
@@ -405,9 +409,53 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chunks = format_answer(answer, bc.texts("label_sources", answer.lang))
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
-        await message.reply_text(
-            chunk, reply_markup=feedback_keyboard(answer_id) if last else None, do_quote=group and i == 0
-        )
+        markup = feedback_keyboard(answer_id) if last else None
+        if i == 0 and draft is not None:  # the streamed draft becomes the final first message
+            with suppress(BadRequest):
+                await draft.edit_text(chunk, reply_markup=markup)
+                continue
+        await message.reply_text(chunk, reply_markup=markup, do_quote=group and i == 0)
+
+
+EDIT_INTERVAL_S = 1.0  # Telegram allows about one edit per second per chat
+
+
+async def stream_draft(
+    assistant: Assistant, message: Message, question: str, turns: list[Turn], profile: Profile, group: bool
+) -> tuple[Any, Message | None]:
+    """Run ``assistant.stream`` in a thread; post the first verified sentence as soon as it is
+    there and edit that message at most once a second as more verified sentences arrive.
+    Returns the final answer and the draft message (None when nothing was streamed)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+    def produce() -> None:
+        try:
+            for event in assistant.stream(question, turns, profile):
+                loop.call_soon_threadsafe(queue.put_nowait, event)
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting handler
+            loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+
+    worker = loop.run_in_executor(None, produce)
+    draft: Message | None = None
+    text, shown, last_edit = "", "", 0.0
+    while True:
+        kind, value = await queue.get()
+        if kind == "error":
+            await worker
+            raise value
+        if kind == "answer":
+            await worker
+            return value, draft
+        text += str(value)
+        now = time.monotonic()
+        if draft is None:
+            draft = await message.reply_text(esc(text.strip()[:3900]) + " …", do_quote=group)
+            shown, last_edit = text, now
+        elif text != shown and now - last_edit >= EDIT_INTERVAL_S:
+            with suppress(BadRequest):
+                await draft.edit_text(esc(text.strip()[:3900]) + " …")
+            shown, last_edit = text, now
 
 
 async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
