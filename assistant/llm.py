@@ -29,7 +29,8 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,16 @@ def _history_answer(answer: str, limit: int = 500) -> str:
 
 
 @dataclass
+class _Prepared:
+    text: str
+    sentences: list[str]
+    vectors: np.ndarray | None
+    clean_idx: list[int]
+    sanitised: str
+    evidence: Evidence
+
+
+@dataclass
 class _Run:
     """The state of one answer while it streams."""
 
@@ -140,6 +151,7 @@ class LLMAnswerer:
         self.settings = settings
         self.client = client or LLMClient(settings)
         self._entities: tuple[int, frozenset[str]] | None = None
+        self._prepared: OrderedDict[str, _Prepared] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -155,26 +167,46 @@ class LLMAnswerer:
                 self._entities = (id(chunks), frozenset(corpus_entities(c.text for c in chunks)))
             return self._entities[1]
 
+    def _passage(self, assistant: Any, chunk: Any, vecs: np.ndarray | None) -> "_Prepared":
+        """Sanitised text, sentences, vectors and verifier evidence of one chunk (cached:
+        chunk ids change whenever their text does)."""
+        key = chunk.chunk_id
+        with self._lock:
+            hit = self._prepared.get(key)
+            if hit is not None and hit.text == chunk.text:
+                self._prepared.move_to_end(key)
+                return hit
+        sents = chunk_sentences(chunk.text)
+        if vecs is not None and len(vecs) != len(sents):
+            vecs = None  # index and text out of step: verify on words alone
+        clean_idx = [i for i, s in enumerate(sents) if not is_injection(s)]
+        clean_vecs = vecs[clean_idx] if vecs is not None and clean_idx else None
+        sanitised = _sanitise(chunk.text)
+        lang = str(chunk.meta.get("language", "nl"))
+        ev = Evidence.build(0, sanitised, chunk.title, chunk.section, clean_vecs, lang=lang)
+        prepared = _Prepared(chunk.text, sents, vecs, clean_idx, sanitised, ev)
+        with self._lock:
+            self._prepared[key] = prepared
+            while len(self._prepared) > 2048:
+                self._prepared.popitem(last=False)
+        return prepared
+
     def prepare(self, assistant: Any, passages: Sequence[Passage], qvec: np.ndarray | None) -> list[Given]:
-        counts = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in passages}
+        """The passages as the model sees them (numbered 1..n) and as the verifier checks them."""
+        with self._lock:
+            missing = [p for p in passages if p.chunk.chunk_id not in self._prepared]
+        counts = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in missing}
         vectors = assistant.store.sentence_vectors(list(counts), counts) if counts else {}
         limit = self.settings.llm_passage_sentences
         given: list[Given] = []
         for n, p in enumerate(passages, start=1):
-            sents = chunk_sentences(p.chunk.text)
-            vecs = vectors.get(p.chunk.chunk_id)
-            if vecs is not None and len(vecs) != len(sents):
-                vecs = None  # index and text out of step: verify on words alone
-            clean_idx = [i for i, s in enumerate(sents) if not is_injection(s)]
-            clean_vecs = vecs[clean_idx] if vecs is not None and clean_idx else None
-            sanitised = _sanitise(p.chunk.text)
-            prompt_text = sanitised
-            if limit and len(clean_idx) > limit and vecs is not None and qvec is not None:
-                ranked = sorted(clean_idx, key=lambda i: -float(vecs[i] @ qvec))[:limit]
-                prompt_text = " ".join(sents[i] for i in sorted(ranked))
-            lang = str(p.chunk.meta.get("language", "nl"))
-            ev = Evidence.build(n, sanitised, p.chunk.title, p.chunk.section, clean_vecs, lang=lang)
-            given.append(Given(n, p, prompt_text, ev))
+            prep = self._passage(assistant, p.chunk, vectors.get(p.chunk.chunk_id))
+            prompt_text = prep.sanitised
+            if limit and len(prep.clean_idx) > limit and prep.vectors is not None and qvec is not None:
+                vecs = prep.vectors
+                ranked = sorted(prep.clean_idx, key=lambda i: -float(vecs[i] @ qvec))[:limit]
+                prompt_text = " ".join(prep.sentences[i] for i in sorted(ranked))
+            given.append(Given(n, p, prompt_text, replace(prep.evidence, n=n)))
         return given
 
     def messages(
@@ -234,10 +266,11 @@ class LLMAnswerer:
     ) -> Iterator[tuple[str, Any]]:
         s = self.settings
         timings: dict[str, float] = dict(retrieval.timings_ms)
+        entities = self.known_entities(assistant)  # once per index version, not per answer
         t0 = time.perf_counter()
         given = self.prepare(assistant, retrieval.passages[: s.llm_passages], retrieval.query_vector)
         evidence = {g.n: g.evidence for g in given}
-        verifier = Verifier(embed=assistant.embedder.query_vector, known_entities=self.known_entities(assistant))
+        verifier = Verifier(embed=assistant.embedder.query_vector, known_entities=entities)
         verify_ms = (time.perf_counter() - t0) * 1000  # evidence preparation counts as verification
         msgs = self.messages(question, lang, given, conversation, profile, followup)
 

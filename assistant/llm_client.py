@@ -145,7 +145,7 @@ class LLMClient:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a classified LLMCallError
             err = classify(exc)
-            log.warning("LLM call failed: %s", err)
+            log.debug("LLM call failed: %s", err)
             raise err from exc
         if not produced:
             raise LLMCallError("empty", True, "the model returned no text")
