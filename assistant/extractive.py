@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from .text import chunk_sentences, content_tokens, sentence_intros
+from .text import chunk_sentences, content_tokens, is_injection, sentence_intros
 from .types import Passage
 
 
@@ -87,7 +87,7 @@ def pick_sentences(
         intros = sentence_intros(p.chunk.text)
         vecs = sentence_vectors.get(p.chunk.chunk_id)
         for i, s in enumerate(sents):
-            if len(s.split()) < MIN_WORDS:
+            if len(s.split()) < MIN_WORDS or is_injection(s):
                 continue
             dense = float(vecs[i] @ qvec) if vecs is not None and i < len(vecs) else 0.75
             toks = set(content_tokens(s))

@@ -41,7 +41,7 @@ import yaml
 from .llm_client import LLMCallError, LLMClient
 from .prompts import fill, load_prompt, text
 from .settings import Settings
-from .text import chunk_sentences, fold, split_sentences
+from .text import chunk_sentences, fold, is_injection, split_sentences
 from .types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
 from .verify import Evidence, Verifier, corpus_entities, generated_sentences, split_citations
 
@@ -49,14 +49,6 @@ log = logging.getLogger("wegwijzer.llm")
 
 # Sentences in a document that try to instruct the model. They are data, never instructions:
 # they are removed from what the model sees and from what verification accepts as support.
-INJECTION = re.compile(
-    r"\b(?:negeer|vergeet|ignore|disregard|forget|overrule|override)\b[^.!?\n]{0,60}?"
-    r"\b(?:instructies|instructie|opdrachten|regels|aanwijzingen|instructions|instruction|rules|prompt|prompts)\b"
-    r"|\b(?:je bent nu|jij bent nu|vanaf nu ben je|you are now|from now on,? you|act as|doe alsof je)\b"
-    r"|\b(?:system ?prompt|systeemprompt|nieuwe instructies|new instructions|developer mode|jailbreak)\b"
-    r"|\b(?:antwoord|answer|reply|respond|zeg|say)\b[^.!?\n]{0,30}\b(?:voortaan|from now on|alleen nog|only)\b[^.!?\n]{0,20}\b(?:met|with)\b",
-    re.I,
-)
 _NO_ANSWER = re.compile(
     r"staat niet in de|geven (?:hier )?geen antwoord|beantwoorden (?:de vraag )?niet|niet in de (?:passages|documenten)|"
     r"geen informatie|do not (?:say|answer|contain|mention)|does not (?:say|answer|contain|mention)|"
@@ -83,10 +75,6 @@ def llm_text(settings: Settings, key: str, lang: str, **values: object) -> str:
 def _ends(sentence: str) -> bool:
     """Does a generated sentence end like a finished one (full stop, maybe after [n])?"""
     return bool(re.search(r"[.!?][\"”’)]*\s*$", _CITE_MARK.sub("", sentence).strip()))
-
-
-def is_injection(sentence: str) -> bool:
-    return bool(INJECTION.search(sentence))
 
 
 @dataclass

@@ -152,3 +152,19 @@ def chunk_sentences(text: str) -> list[str]:
     for line in text.split("\n"):
         out.extend(_line_sentences(line))
     return out
+
+
+# Text in a document or message that tries to instruct a model. Such sentences are data: the
+# extractive answerer never quotes them and the LLM answerer removes them from passages.
+INJECTION = re.compile(
+    r"\b(?:negeer|vergeet|ignore|disregard|forget|overrule|override)\b[^.!?\n]{0,60}?"
+    r"\b(?:instructies|instructie|opdrachten|regels|aanwijzingen|instructions|instruction|rules|prompt|prompts)\b"
+    r"|\b(?:je bent nu|jij bent nu|vanaf nu ben je|you are now|from now on,? you|act as|doe alsof je)\b"
+    r"|\b(?:system ?prompt|systeemprompt|nieuwe instructies|new instructions|developer mode|jailbreak)\b"
+    r"|\b(?:antwoord|answer|reply|respond|zeg|say)\b[^.!?\n]{0,30}\b(?:voortaan|from now on|alleen nog|only)\b[^.!?\n]{0,20}\b(?:met|with)\b",
+    re.I,
+)
+
+
+def is_injection(sentence: str) -> bool:
+    return bool(INJECTION.search(sentence))
