@@ -150,7 +150,7 @@ def resolve_answerers(assistant: Assistant, answerer: str | None) -> tuple[list[
 
 
 def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
-    data = answer.to_dict()
+    data = answer.to_dict(with_passages=True)
     citations = []
     for c in data["citations"]:
         hit = matched_evidence(c["passage"], evidence)
@@ -166,6 +166,11 @@ def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
         "note": answer.note,
         "citations": citations,
         "sentences": data["sentences"],
+        # the passages the answer was built from (in LLM mode, what the model saw and
+        # what sentences[].citations refer to)
+        "answer_passages": [
+            {k: p[k] for k in ("rank", "doc_id", "page", "section", "score")} for p in data["passages"]
+        ],
         "timings_ms": data["timings_ms"],
         "search_query": answer.search_query,
     }
