@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from assistant import Assistant, Settings
+from assistant import Answer, Assistant, Settings
 from assistant.llm import LLMAnswerer
 from assistant.settings import PROJECT_ROOT
 from conftest import make_settings
@@ -201,3 +201,16 @@ def fake_endpoint() -> Iterator[FakeEndpoint]:
     fake = FakeEndpoint()
     yield fake
     fake.close()
+
+
+def run(core: Assistant, question: str, **kw: object) -> tuple[list[str], Answer]:
+    """Stream an answer; returns the verified pieces as they came and the final Answer."""
+    deltas: list[str] = []
+    final = None
+    for event, value in core.stream(question, **kw):  # type: ignore[arg-type]
+        if event == "delta":
+            deltas.append(value)
+        else:
+            final = value
+    assert isinstance(final, Answer)
+    return deltas, final

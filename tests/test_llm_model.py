@@ -19,24 +19,12 @@ from assistant.numbers import number_set, unsupported
 from assistant.prompts import text
 from assistant.settings import PROJECT_ROOT
 from assistant.text import detect_language, split_sentences
-from conftest_llm import injection_assistant, llama_server, llm_assistant, llm_core  # noqa: F401
+from conftest_llm import injection_assistant, llama_server, llm_assistant, llm_core, run  # noqa: F401
 from llm_server import LlamaServer
 
 pytestmark = pytest.mark.llm
 
 CITE = re.compile(r"\[(\d+)\]")
-
-
-def run(core: Assistant, question: str, **kw: object) -> tuple[list[str], Answer]:
-    deltas: list[str] = []
-    final = None
-    for event, value in core.stream(question, **kw):  # type: ignore[arg-type]
-        if event == "delta":
-            deltas.append(value)
-        else:
-            final = value
-    assert isinstance(final, Answer)
-    return deltas, final
 
 
 def assert_grounded(answer: Answer) -> None:

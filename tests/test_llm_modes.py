@@ -12,23 +12,11 @@ import pytest
 from assistant import Answer, Assistant, Profile, Turn
 from assistant.llm import LLMAnswerer
 from assistant.prompts import text
-from conftest_llm import FakeEndpoint, fake_endpoint, injection_assistant, llm_core  # noqa: F401
+from conftest_llm import FakeEndpoint, fake_endpoint, injection_assistant, llm_core, run  # noqa: F401
 
 FUNDING_Q = "Hoeveel geld is er nodig voor het uitvoeringsplan?"
 GOOD = "Voor het uitvoeringsplan is voor zes jaar €120-180 miljoen nodig [1]."
 INVENTED = "Daarnaast betaalt de overheid 150 euro per deelnemer [1]."
-
-
-def run(core: Assistant, question: str, **kw: object) -> tuple[list[str], Answer]:
-    deltas: list[str] = []
-    final = None
-    for event, value in core.stream(question, **kw):  # type: ignore[arg-type]
-        if event == "delta":
-            deltas.append(value)
-        else:
-            final = value
-    assert isinstance(final, Answer)
-    return deltas, final
 
 
 def fresh(assistant: Assistant, fake: FakeEndpoint, **overrides: object) -> Assistant:
