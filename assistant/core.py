@@ -139,7 +139,8 @@ class Assistant:
         k = k or self.settings.top_k
         profile = profile or Profile()
         previous = [t.question for t in (conversation or []) if t.question][-2:]
-        regions = find_regions(question, fuzzy=True)
+        own_regions = find_regions(question, fuzzy=True)
+        regions = list(own_regions)
         # A word the corpus has never seen ("landskampioen", "beach") means a new topic,
         # not a follow-up: it must not borrow relevance from the earlier question.
         new_topic = any(not t.isdigit() and t not in self.retriever.df for t in content_tokens(question))
@@ -153,7 +154,7 @@ class Assistant:
             region = normalize_region(profile.region)
             regions = [region] if region else []
         query = f"{previous[-1]} {question}" if followup else question
-        named = [PROVINCES[r] for r in find_regions(question, fuzzy=True) if fold(PROVINCES[r]) not in fold(question)]
+        named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"
         result = self.retriever.search(query, k, regions)

@@ -26,6 +26,7 @@ class Picked:
     text: str
     score: float
     intro: int | None = None
+    tokens: frozenset[str] = frozenset()
 
 
 MIN_WORDS = 4
@@ -90,7 +91,7 @@ def pick_sentences(
             if len(s.split()) < MIN_WORDS or is_injection(s):
                 continue
             dense = float(vecs[i] @ qvec) if vecs is not None and i < len(vecs) else 0.75
-            toks = set(content_tokens(s))
+            toks = frozenset(content_tokens(s))
             overlap = sum(weight[t] for t in toks & qset) / total
             prior = 0.04 * (max_passages - rank) / max_passages + 0.05 * min(p.score, 1.0) + W_PASSAGE * p.dense
             score = dense + W_OVERLAP * overlap + prior
@@ -100,7 +101,7 @@ def pick_sentences(
                 score -= 0.5
             if _META.search(s):
                 score -= 0.3
-            candidates.append(Picked(p, i, s, score, intros[i] if i < len(intros) else None))
+            candidates.append(Picked(p, i, s, score, intros[i] if i < len(intros) else None, toks))
             if vecs is not None and i < len(vecs):
                 vec_of[(p.chunk.chunk_id, i)] = vecs[i]
     if not candidates:
@@ -112,13 +113,13 @@ def pick_sentences(
     for c in candidates:
         if c.score < best - CUTOFF and chosen:
             break
-        toks = set(content_tokens(c.text))
+        toks = c.tokens
         nums = set(_NUMBER.findall(c.text))
         dup = False
         for other in chosen:
             if nums != set(_NUMBER.findall(other.text)):
                 continue  # parallel list items ("jonger dan 30: € 4.357", "30+: € 5.942") are not repeats
-            ot = set(content_tokens(other.text))
+            ot = other.tokens
             if toks and len(toks & ot) / len(toks | ot) > 0.6:
                 dup = True
             a, b = vec_of.get((c.passage.chunk.chunk_id, c.index)), vec_of.get((other.passage.chunk.chunk_id, other.index))
@@ -138,7 +139,7 @@ def pick_sentences(
     for c in list(chosen):
         if c.intro is not None and (c.passage.chunk.chunk_id, c.intro) not in have:
             intro_text = chunk_sentences(c.passage.chunk.text)[c.intro]
-            chosen.append(Picked(c.passage, c.intro, intro_text, c.score))
+            chosen.append(Picked(c.passage, c.intro, intro_text, c.score, tokens=frozenset(content_tokens(intro_text))))
             have.add((c.passage.chunk.chunk_id, c.intro))
     order = {p.chunk.chunk_id: r for r, p in enumerate(passages)}
     chosen.sort(key=lambda c: (order[c.passage.chunk.chunk_id], c.index))

@@ -50,6 +50,9 @@ class E5ChromaFunction(EmbeddingFunction[Documents]):
         return False
 
 
+_JSON_KEYS = "_json_keys"  # which metadata values were lists/dicts stored as JSON
+
+
 def _meta_out(chunk: Chunk, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Chroma metadata values must be scalars: lists and dicts go in as JSON."""
     meta: dict[str, Any] = {
@@ -58,10 +61,17 @@ def _meta_out(chunk: Chunk, extra: dict[str, Any] | None = None) -> dict[str, An
         "page": chunk.page if chunk.page is not None else -1,
         "section": chunk.section or "",
     }
+    encoded: list[str] = []
     for key, value in {**chunk.meta, **(extra or {})}.items():
         if value is None:
             continue
-        meta[key] = value if isinstance(value, (str, int, float, bool)) else json.dumps(value, ensure_ascii=False)
+        if isinstance(value, (str, int, float, bool)):
+            meta[key] = value
+        else:
+            meta[key] = json.dumps(value, ensure_ascii=False, default=str)
+            encoded.append(key)
+    if encoded:
+        meta[_JSON_KEYS] = ",".join(encoded)
     return meta
 
 
@@ -71,9 +81,8 @@ def _chunk_in(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     title = meta.pop("title")
     page = meta.pop("page", -1)
     section = meta.pop("section", "") or None
-    for key in ("audience", "region", "sources", "source_urls", "instead"):
-        if isinstance(meta.get(key), str) and meta[key][:1] in "[{":
-            meta[key] = json.loads(meta[key])
+    for key in filter(None, str(meta.pop(_JSON_KEYS, "")).split(",")):
+        meta[key] = json.loads(meta[key])
     return Chunk(chunk_id, doc_id, text, title, None if page == -1 else int(page), section, meta)
 
 

@@ -22,20 +22,22 @@ from assistant.text import chunk_sentences
 from assistant.types import Chunk
 
 from .load import LoadError, discover, load_document, read_manifest
-from .split import embedding_text, split_document
+from .split import split_document
 
 PIPELINE_VERSION = "3"
 
 
 def pipeline_fingerprint() -> str:
-    """Hash of the code that turns files into chunks: a change to it re-indexes everything
+    """Hash of the code that turns files into stored chunks: a change to it re-indexes everything
     (cheaply: unchanged chunk texts come from the embedding cache)."""
     from pathlib import Path
 
+    import assistant.store
     import assistant.text
 
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")) + [Path(assistant.text.__file__)]:
+    code = [Path(assistant.text.__file__), Path(assistant.store.__file__)]
+    for path in sorted(Path(__file__).parent.glob("*.py")) + code:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -127,7 +129,7 @@ def _index_doc(
     store: ChromaStore, embedder: E5Embeddings, chunks: list[Chunk], doc_hash: str, progress: Progress
 ) -> None:
     sentences = [chunk_sentences(c.text) for c in chunks]
-    texts = [embedding_text(c) for c in chunks]
+    texts = [c.indexed_text for c in chunks]
     flat = [s for sents in sentences for s in sents]
     progress("embed_total", total=embedder.uncached(texts + flat))
     vectors = embedder.passage_vectors(texts, progress=lambda n: progress("embedded", n=n))

@@ -113,7 +113,3 @@ def split_document(doc: Document, chunk_tokens: int = 320, overlap: int = 50) ->
                     )
                 )
     return chunks
-
-
-def embedding_text(chunk: Chunk) -> str:
-    return chunk.indexed_text
