@@ -1,11 +1,13 @@
 # The two commands of the README:
 #   make run   — set up, ingest the corpus, start the web service (+ Telegram bot if a token is set)
-#   make test  — set up (incl. Debian chromium for browser tests) and run every test
+#   make test  — set up (Python test extras; Debian chromium via scripts/install_system_packages.sh)
+#                and run every test
+# Habits: make check (format, lint, types, import contracts), make test-fast (under a minute).
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test ingest chat bench bench-web eval clean
+.PHONY: run test test-fast check format setup setup-test ingest chat bench bench-web eval clean
 
 $(BIN)/wegwijzer: pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -18,13 +20,14 @@ setup: $(BIN)/wegwijzer
 
 $(VENV)/.test-deps: $(BIN)/wegwijzer
 	$(BIN)/pip install -q -e '.[test,llm-fixture]'
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "WARNING: could not install chromium; browser tests will fail"; }
 	touch $(VENV)/.test-deps
 
+$(VENV)/.dev-deps: $(BIN)/wegwijzer
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(VENV)/.dev-deps
+
 setup-test: $(VENV)/.test-deps
+	scripts/install_system_packages.sh
 
 run: setup
 	$(BIN)/wegwijzer run
@@ -37,6 +40,21 @@ ingest: setup
 
 test: setup-test
 	$(BIN)/python -m pytest -q -rs
+
+# Pure functions and the answer composer over a deterministic fake embedder and an in-memory
+# store: no model, no Chroma, no browser.
+test-fast: $(VENV)/.test-deps
+	$(BIN)/python -m pytest -q -m fast
+
+check: $(VENV)/.dev-deps
+	$(BIN)/ruff format --check assistant ingest tests scripts
+	$(BIN)/ruff check assistant ingest tests scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(VENV)/.dev-deps
+	$(BIN)/ruff format assistant ingest tests scripts
+	$(BIN)/ruff check --fix assistant ingest tests scripts
 
 eval: setup
 	$(BIN)/wegwijzer ingest && $(BIN)/wegwijzer eval

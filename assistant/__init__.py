@@ -1,17 +1,32 @@
-"""Wegwijzer ICT core: one :class:`Assistant` that every channel calls.
+"""Wegwijzer ICT: cited answers from the programme documents of the Human Capital Agenda ICT.
 
-The public surface is listed in ``__all__``; a test keeps it honest.
+The package is layered, top down (``pyproject.toml`` holds the import contracts that keep it so):
+
+- :mod:`assistant.main` composes processes: the ``wegwijzer`` command, web service + bot;
+- :mod:`assistant.channels` (terminal, web, Telegram) and :mod:`assistant.evaluation`:
+  thin adapters over :class:`Assistant`, independent of each other;
+- :mod:`ingest` (its own package): corpus files into the store;
+- :mod:`assistant.core`: the :class:`Assistant`, hybrid retrieval, store, embedder;
+- :mod:`assistant.answering`: answerers behind one protocol (extractive, LLM);
+- :mod:`assistant.verify`: checks generated sentences against their passages;
+- :mod:`assistant.base`: settings, errors, data types, language tools, UI texts.
+
+This module is the public surface, listed in ``__all__``; a test keeps it honest.
 """
 
-from .core import Assistant
-from .errors import IndexNotReadyError, LLMError, QuestionError, WegwijzerError
-from .settings import Settings, get_settings
-from .types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
+from assistant.answering.protocol import AnswerEvent, Delta, Final
+from assistant.base.errors import IndexNotReadyError, LLMError, QuestionError, WegwijzerError
+from assistant.base.settings import Settings, get_settings
+from assistant.base.types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
+from assistant.core.assistant import Assistant
 
 __all__ = [
     "Answer",
+    "AnswerEvent",
     "Assistant",
     "Citation",
+    "Delta",
+    "Final",
     "IndexNotReadyError",
     "LLMError",
     "Passage",

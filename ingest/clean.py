@@ -54,7 +54,7 @@ def clean_pdf_text(text: str) -> str:
     out: list[str] = []
     para = ""
     for i, line in enumerate(lines):
-        nxt = next((l for l in lines[i + 1 :] if l.strip()), "")
+        nxt = next((later for later in lines[i + 1 :] if later.strip()), "")
         stripped = line.strip()
         if not stripped:
             if para:

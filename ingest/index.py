@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.embedder import E5Embeddings
-from assistant.settings import Settings
-from assistant.store import ChromaStore
-from assistant.text import chunk_sentences
-from assistant.types import Chunk
-
-from .load import LoadError, discover, load_document, read_manifest
-from .split import split_document
+from assistant.base.settings import Settings
+from assistant.base.text import chunk_sentences
+from assistant.base.types import Chunk
+from assistant.core.assistant import Assistant
+from assistant.core.embedder import E5Embeddings
+from assistant.core.store import ChromaStore
+from ingest.load import LoadError, discover, load_document, read_manifest
+from ingest.split import split_document
 
 PIPELINE_VERSION = "3"
 
@@ -32,11 +33,11 @@ def pipeline_fingerprint() -> str:
     (cheaply: unchanged chunk texts come from the embedding cache)."""
     from pathlib import Path
 
-    import assistant.store
-    import assistant.text
+    import assistant.base.text
+    import assistant.core.store
 
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    code = [Path(assistant.text.__file__), Path(assistant.store.__file__)]
+    code = [Path(assistant.base.text.__file__), Path(assistant.core.store.__file__)]
     for path in sorted(Path(__file__).parent.glob("*.py")) + code:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -142,3 +143,19 @@ def _index_doc(
         chunk.meta["n_sentences"] = len(sents)
     store.delete_doc(chunks[0].doc_id)
     store.add(chunks, vectors, sentences, per_chunk, extra={"doc_hash": doc_hash})
+
+
+_REINGEST_LOCK = threading.Lock()
+
+
+def reingest(assistant: Assistant, rebuild: bool = False, progress: Progress = _noop) -> IngestReport:
+    """Re-index into the store ``assistant`` reads, then switch its answers to the new index.
+
+    One re-ingest at a time per process (a persistent Chroma store has one writer).
+    """
+    with _REINGEST_LOCK:
+        report = run_ingest(
+            assistant.settings, rebuild=rebuild, store=assistant.store, embedder=assistant.embedder, progress=progress
+        )
+        assistant.reload()
+    return report

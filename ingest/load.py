@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from assistant.errors import WegwijzerError
-from assistant.types import Document
+from assistant.base.errors import WegwijzerError
+from assistant.base.types import Document
 
 SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".txt"}
 SKIP_NAMES = {"readme.md", "manifest.yaml", "manifest.yml"}
@@ -62,7 +62,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise LoadError(f"front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise LoadError("front matter must be a YAML mapping")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def _read_pdf(path: Path) -> list[str]:
@@ -74,7 +74,7 @@ def _read_pdf(path: Path) -> list[str]:
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
-            except Exception as exc:  # noqa: BLE001 - pypdf raises several types here
+            except Exception as exc:
                 raise LoadError("PDF is encrypted and cannot be opened without a password") from exc
             if not ok:
                 raise LoadError("PDF is encrypted and cannot be opened without a password")

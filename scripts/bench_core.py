@@ -28,26 +28,41 @@ from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from assistant import Assistant, Settings  # noqa: E402
-from assistant.embedder import E5Embeddings  # noqa: E402
-from assistant.settings import PROJECT_ROOT  # noqa: E402
-from assistant.store import ChromaStore  # noqa: E402
-from assistant.text import chunk_sentences  # noqa: E402
-from assistant.types import Chunk  # noqa: E402
-from ingest import run_ingest  # noqa: E402
+from assistant import Assistant, Settings
+from assistant.base.settings import PROJECT_ROOT
+from assistant.base.text import chunk_sentences
+from assistant.base.types import Chunk
+from assistant.core.embedder import E5Embeddings
+from assistant.core.store import ChromaStore
+from ingest import run_ingest
 
 QUESTIONS = [
-    "Hoeveel ICT-professionals zijn er in 2030 nodig?", "Hoeveel geld is er nodig voor het uitvoeringsplan?",
-    "What does the province of Zeeland do?", "Kan ik nog STAP-budget aanvragen?",
-    "Wat is het salariscriterium voor een kennismigrant in 2026?", "Hoe kan ik omscholen naar ICT?",
-    "Wat doet Gelderland aan zij-instroom?", "What is the EU Blue Card salary threshold?",
-    "Is Codam gratis?", "Wat is Make IT Work?", "Welke actielijnen zijn er?", "Wie betaalt mijn omscholing?",
-    "Wat is het levenlanglerenkrediet?", "How long is the orientation year?", "Wat doet Limburg?",
-    "Hoeveel ICT-vacatures zijn er?", "Wat is de 30%-regeling?", "Who won the World Cup?",
-    "Wat wordt het weer morgen?", "Hoe word ik erkend referent?", "Wat kost een IND-aanvraag?",
-    "Welke regio's hebben plannen?", "Waarom kiezen mensen niet voor ICT?", "What is the SLIM scheme?",
+    "Hoeveel ICT-professionals zijn er in 2030 nodig?",
+    "Hoeveel geld is er nodig voor het uitvoeringsplan?",
+    "What does the province of Zeeland do?",
+    "Kan ik nog STAP-budget aanvragen?",
+    "Wat is het salariscriterium voor een kennismigrant in 2026?",
+    "Hoe kan ik omscholen naar ICT?",
+    "Wat doet Gelderland aan zij-instroom?",
+    "What is the EU Blue Card salary threshold?",
+    "Is Codam gratis?",
+    "Wat is Make IT Work?",
+    "Welke actielijnen zijn er?",
+    "Wie betaalt mijn omscholing?",
+    "Wat is het levenlanglerenkrediet?",
+    "How long is the orientation year?",
+    "Wat doet Limburg?",
+    "Hoeveel ICT-vacatures zijn er?",
+    "Wat is de 30%-regeling?",
+    "Who won the World Cup?",
+    "Wat wordt het weer morgen?",
+    "Hoe word ik erkend referent?",
+    "Wat kost een IND-aanvraag?",
+    "Welke regio's hebben plannen?",
+    "Waarom kiezen mensen niet voor ICT?",
+    "What is the SLIM scheme?",
     "Mag ik scholing volgen met een WW-uitkering?",
 ]
 
@@ -135,7 +150,9 @@ def build_synthetic(n_chunks: int, data_dir: Path, cache: Path, source: Settings
     t0 = time.perf_counter()
     svecs = embedder.passage_vectors(sentences)
     vec_of = dict(zip(sentences, svecs))
-    print(f"synthetic store    : {len(sentences)} distinct real sentences, vectors in {time.perf_counter() - t0:.1f} s (cache)")
+    print(
+        f"synthetic store    : {len(sentences)} distinct real sentences, vectors in {time.perf_counter() - t0:.1f} s (cache)"
+    )
     rng = random.Random(42)
     regions = ["national", "groningen", "friesland", "zeeland", "limburg", "utrecht", "gelderland"]
     store.reset()
@@ -144,8 +161,11 @@ def build_synthetic(n_chunks: int, data_dir: Path, cache: Path, source: Settings
     for i in range(n_chunks):
         picked = rng.sample(sentences, rng.randint(6, 10))
         chunk = Chunk(
-            chunk_id=f"synthetic/{i // 20}#{i}", doc_id=f"synthetic/{i // 20}", text="\n".join(picked),
-            title=f"Synthetisch document {i // 20}", section=f"Sectie {i % 20}",
+            chunk_id=f"synthetic/{i // 20}#{i}",
+            doc_id=f"synthetic/{i // 20}",
+            text="\n".join(picked),
+            title=f"Synthetisch document {i // 20}",
+            section=f"Sectie {i % 20}",
             meta={"kind": "programme", "region": [rng.choice(regions)], "n_sentences": len(picked)},
         )
         batch.append(chunk)
@@ -165,7 +185,9 @@ def main() -> None:
     parser.add_argument("--skip-ingest", action="store_true")
     args = parser.parse_args()
     cache = PROJECT_ROOT / ".cache" / "embeddings.sqlite"
-    print(f"machine            : {os.cpu_count()} cores; Python {'.'.join(map(str, __import__('sys').version_info[:3]))}")
+    print(
+        f"machine            : {os.cpu_count()} cores; Python {'.'.join(map(str, __import__('sys').version_info[:3]))}"
+    )
     if not args.skip_ingest:
         bench_ingest()
 
@@ -173,17 +195,23 @@ def main() -> None:
     run_ingest(shipped)
     assistant = Assistant(shipped)
     p50, p95, mean = time_answers(assistant, args.questions)
-    print(f"shipped corpus     : {assistant.retriever.size} chunks; warm extractive answer over {args.questions} "
-          f"questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms, mean {mean:.1f} ms")
+    print(
+        f"shipped corpus     : {assistant.retriever.size} chunks; warm extractive answer over {args.questions} "
+        f"questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms, mean {mean:.1f} ms"
+    )
 
-    print("synthetic corpus   : chunks of 6-10 real corpus sentences drawn with seed 42; sentence vectors are the "
-          "real cached E5 vectors, chunk vector = normalised mean of its sentence vectors")
+    print(
+        "synthetic corpus   : chunks of 6-10 real corpus sentences drawn with seed 42; sentence vectors are the "
+        "real cached E5 vectors, chunk vector = normalised mean of its sentence vectors"
+    )
     settings = build_synthetic(args.chunks, PROJECT_ROOT / ".cache" / f"bench-{args.chunks}", cache, shipped)
     settings = settings.model_copy(update={"answerer": "extractive"})
     big = Assistant(settings)
     p50, p95, mean = time_answers(big, args.questions)
-    print(f"synthetic corpus   : {big.retriever.size} chunks; warm extractive answer over {args.questions} "
-          f"questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms, mean {mean:.1f} ms")
+    print(
+        f"synthetic corpus   : {big.retriever.size} chunks; warm extractive answer over {args.questions} "
+        f"questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms, mean {mean:.1f} ms"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS           : {rss:.0f} MB (whole benchmark process, both stores loaded)")
 

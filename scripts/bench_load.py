@@ -78,8 +78,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
     code = (
-        "from wegwijzer.cli import make_assistant\n"
-        "from wegwijzer.web.server import serve\n"
+        "from assistant.channels.cli.commands import make_assistant\n"
+        "from assistant.channels.web.server import serve\n"
         f"serve(make_assistant(), host='127.0.0.1', port={port})\n"
     )
     log = log_path.open("wb")
@@ -138,8 +138,14 @@ class Http:
 
 
 async def client(
-    n: int, http: Http, url: str, stop_at: float, record_from: float,
-    latencies: list[float], errors: Counter[str], think: float,
+    n: int,
+    http: Http,
+    url: str,
+    stop_at: float,
+    record_from: float,
+    latencies: list[float],
+    errors: Counter[str],
+    think: float,
 ) -> None:
     i = n
     rng = random.Random(n)
@@ -199,9 +205,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds (default 60)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
-    parser.add_argument("--think", type=float, default=0.0, help="mean pause of each client between requests, s (default 0: back to back)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="turn the answer cache off (every request runs retrieval: measures the core)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause of each client between requests, s (default 0: back to back)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="turn the answer cache off (every request runs retrieval: measures the core)",
+    )
     parser.add_argument("--url", help="benchmark an already running server instead of starting one")
     parser.add_argument("--data-dir", help="data directory with the index (default: WEGWIJZER_DATA_DIR or data/)")
     parser.add_argument("--skip-ingest", action="store_true", help="do not run the incremental ingest first")
@@ -222,23 +236,41 @@ def main() -> None:
             env["WEGWIJZER_ANSWER_CACHE_SIZE"] = "0"
         if not args.skip_ingest:
             print("running the incremental ingest (only changed documents are embedded)…", flush=True)
-            subprocess.run([sys.executable, "-m", "wegwijzer.cli", "ingest"], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "assistant.main", "ingest"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"wegwijzer-bench-{port}.log"
         proc = start_server(env, port, log_path)
         print(f"server on {url} (log: {log_path})", flush=True)
-        print("answer cache: " + ("OFF (every request runs embedding + retrieval)" if args.no_cache else
-              "on (repeated opening questions are served from memory; --no-cache measures the core)"), flush=True)
-        print(f"NOTE: per-IP and per-conversation rate limits raised to {BENCH_RATE_LIMIT}/min for this benchmark "
-              "(every client comes from 127.0.0.1); production limits are WEGWIJZER_RATE_LIMIT_PER_MINUTE / "
-              "WEGWIJZER_CONVERSATION_RATE_PER_MINUTE.", flush=True)
+        print(
+            "answer cache: "
+            + (
+                "OFF (every request runs embedding + retrieval)"
+                if args.no_cache
+                else "on (repeated opening questions are served from memory; --no-cache measures the core)"
+            ),
+            flush=True,
+        )
+        print(
+            f"NOTE: per-IP and per-conversation rate limits raised to {BENCH_RATE_LIMIT}/min for this benchmark "
+            "(every client comes from 127.0.0.1); production limits are WEGWIJZER_RATE_LIMIT_PER_MINUTE / "
+            "WEGWIJZER_CONVERSATION_RATE_PER_MINUTE.",
+            flush=True,
+        )
     try:
         wait_ready(url, proc)
         load_before = os.getloadavg()[0]
-        print(f"{args.clients} clients, {args.warmup:.0f} s warm-up, {args.duration:.0f} s measured, "
-              f"think time {args.think} s, {len(QUESTIONS)} distinct questions (NL/EN, in and out of scope)…", flush=True)
+        print(
+            f"{args.clients} clients, {args.warmup:.0f} s warm-up, {args.duration:.0f} s measured, "
+            f"think time {args.think} s, {len(QUESTIONS)} distinct questions (NL/EN, in and out of scope)…",
+            flush=True,
+        )
         result = asyncio.run(run_load(url, args.clients, args.duration, args.warmup, args.think))
     finally:
         if proc is not None:
@@ -249,10 +281,14 @@ def main() -> None:
                 proc.kill()
     print(f"requests:     {result['requests']} in {args.duration:.0f} s")
     print(f"requests/s:   {result['requests_per_s']}")
-    print(f"latency ms:   p50 {result['p50_ms']}  p95 {result['p95_ms']}  p99 {result['p99_ms']}  max {result['max_ms']}")
+    print(
+        f"latency ms:   p50 {result['p50_ms']}  p95 {result['p95_ms']}  p99 {result['p99_ms']}  max {result['max_ms']}"
+    )
     print(f"errors:       {result['errors']} {result['error_kinds'] or ''}")
-    print(f"machine:      {os.cpu_count()} CPU cores; server and load generator on the same machine (loopback); "
-          f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}")
+    print(
+        f"machine:      {os.cpu_count()} CPU cores; server and load generator on the same machine (loopback); "
+        f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}"
+    )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(result, indent=2))
 

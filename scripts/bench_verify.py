@@ -36,9 +36,9 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
 from assistant import Assistant, Settings, get_settings  # noqa: E402
-from assistant.llm import LLMAnswerer  # noqa: E402
-from assistant.verify import Verifier  # noqa: E402
-from assistant.verify_eval import DEFAULT_SET, load_set  # noqa: E402
+from assistant.answering.llm import LLMAnswerer  # noqa: E402
+from assistant.evaluation.verify_eval import DEFAULT_SET, load_set  # noqa: E402
+from assistant.verify.verifier import Verifier  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -104,13 +104,17 @@ def bench_model(assistant: Assistant, qs: list[str]) -> None:
     print(f"  modes: {modes}")
     print(f"  latency p50 {pct(totals, 50) / 1000:.1f} s, p95 {pct(totals, 95) / 1000:.1f} s")
     if firsts:
-        print(f"  first verified sentence p50 {pct(firsts, 50) / 1000:.1f} s, p95 {pct(firsts, 95) / 1000:.1f} s "
-              f"({len(firsts)} answers with one)")
+        print(
+            f"  first verified sentence p50 {pct(firsts, 50) / 1000:.1f} s, p95 {pct(firsts, 95) / 1000:.1f} s "
+            f"({len(firsts)} answers with one)"
+        )
     if verify:
         print(f"  verify_ms inside real answers: mean {statistics.mean(verify):.1f} ms, p95 {pct(verify, 95):.1f} ms")
     dropped = sum(1 for s in sents if not s.kept)
-    print(f"  generated sentences dropped by verification: {dropped}/{len(sents)}"
-          + (f" = {dropped / len(sents):.0%}" if sents else ""))
+    print(
+        f"  generated sentences dropped by verification: {dropped}/{len(sents)}"
+        + (f" = {dropped / len(sents):.0%}" if sents else "")
+    )
     reasons: dict[str, int] = {}
     for s in sents:
         if not s.kept:
@@ -135,7 +139,9 @@ def main() -> None:
     assistant = Assistant(settings)
     if not assistant.ready:
         print("index empty: ingesting the corpus first", flush=True)
-        assistant.reingest()
+        from ingest import reingest
+
+        reingest(assistant)
     qs = questions(max(args.questions, args.model_questions))
     for q in qs[:3]:  # warm-up (model load, caches)
         assistant.retrieve(q)

@@ -12,8 +12,8 @@ import pytest
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant import Assistant, Settings  # noqa: E402
-from assistant.settings import PROJECT_ROOT  # noqa: E402
+from assistant import Assistant, Settings
+from assistant.base.settings import PROJECT_ROOT
 
 CACHE = PROJECT_ROOT / ".cache" / "embeddings.sqlite"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

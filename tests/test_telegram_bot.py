@@ -34,20 +34,25 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from assistant import Answer, Assistant, Citation, Settings
-from assistant.prompts import text as core_text
-from wegwijzer.state import StateStore
-from wegwijzer.telegram import SECRET_HEADER, mount
-from wegwijzer.telegram.bot import ALLOWED_UPDATES, RateLimiter, build_application, run_standalone, running
-from wegwijzer.telegram.format import TELEGRAM_LIMIT, format_answer, split_sentences, tg_len
-from wegwijzer.telegram.texts import Texts
+from assistant.base.prompts import text as core_text
+from assistant.channels.state import StateStore
+from assistant.channels.telegram import SECRET_HEADER, mount
+from assistant.channels.telegram.bot import ALLOWED_UPDATES, RateLimiter, build_application, run_polling, running
+from assistant.channels.telegram.format import TELEGRAM_LIMIT, format_answer, split_sentences, tg_len
+from assistant.channels.telegram.texts import Texts
 
 # PTB's AIORateLimiter reads RetryAfter.retry_after, which PTB itself marks as changing type in v23.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
 TOKEN = "123456789:AAtest-token_for_the_local_peer"
 BOT_USER = {
-    "id": 123456789, "is_bot": True, "first_name": "Wegwijzer ICT", "username": "wegwijzer_test_bot",
-    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
+    "id": 123456789,
+    "is_bot": True,
+    "first_name": "Wegwijzer ICT",
+    "username": "wegwijzer_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
 }
 SANNE = {"id": 4242, "is_bot": False, "first_name": "Sanne", "language_code": "nl"}
 QUESTION = "Hoe kan ik als zij-instromer omscholen naar ICT?"
@@ -60,8 +65,24 @@ class BadEntities(ValueError):
     pass
 
 
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
-         "span", "blockquote", "tg-emoji"}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
 _HTML_TOKEN = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+=\"[^\"<>]*\")*)\s*>"
     r"|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<>&]"
@@ -79,10 +100,10 @@ def parse_html(text: str) -> str:
         if m.group(2):
             name = m.group(2).lower()
             if name not in _TAGS:
-                raise BadEntities(f"Unsupported start tag \"{name}\" at byte offset {m.start()}")
+                raise BadEntities(f'Unsupported start tag "{name}" at byte offset {m.start()}')
             if m.group(1):
                 if not stack or stack.pop() != name:
-                    raise BadEntities(f"Unmatched end tag at byte offset {m.start()}, expected \"</{name}>\"")
+                    raise BadEntities(f'Unmatched end tag at byte offset {m.start()}, expected "</{name}>"')
             else:
                 if name == "a" and 'href="' not in m.group(3):
                     raise BadEntities("Link without href")
@@ -93,7 +114,7 @@ def parse_html(text: str) -> str:
             raise BadEntities(f"Unexpected {m.group(0)!r} at byte offset {m.start()}: escape it")
     out.append(text[pos:])
     if stack:
-        raise BadEntities(f"Can't find end tag corresponding to start tag \"{stack[-1]}\"")
+        raise BadEntities(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
     return "".join(out)
 
 
@@ -114,7 +135,7 @@ class BotApiPeer:
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, payload = peer.handle(self.path, self.headers.get("Content-Type", ""), body)
@@ -128,7 +149,7 @@ class BotApiPeer:
                 except (BrokenPipeError, ConnectionResetError):  # the bot gave up a long poll
                     pass
 
-            do_GET = do_POST  # noqa: N815
+            do_GET = do_POST
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -160,8 +181,9 @@ class BotApiPeer:
             self._cond.notify_all()
             return update_id
 
-    def new_message(self, text: str | None = None, user: dict[str, Any] = SANNE,
-                    chat: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    def new_message(
+        self, text: str | None = None, user: dict[str, Any] = SANNE, chat: dict[str, Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         chat = chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]}
         with self._cond:
             self._next_message += 1
@@ -181,8 +203,9 @@ class BotApiPeer:
 
     def press(self, message: dict[str, Any], data: str, user: dict[str, Any] = SANNE) -> str:
         query_id = f"cq{time.monotonic_ns()}"
-        self.push("callback_query", {"id": query_id, "from": user, "chat_instance": "ci-1", "data": data,
-                                     "message": message})
+        self.push(
+            "callback_query", {"id": query_id, "from": user, "chat_instance": "ci-1", "data": data, "message": message}
+        )
         return query_id
 
     def fail(self, method: str, times: int, status: int, body: dict[str, Any]) -> None:
@@ -192,8 +215,13 @@ class BotApiPeer:
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         return [p for m, p in list(self.calls) if m == method]
 
-    async def wait_for(self, method: str, where: Callable[[dict[str, Any]], bool] = lambda p: True,
-                       after: int = 0, timeout: float = WAIT_S) -> dict[str, Any]:
+    async def wait_for(
+        self,
+        method: str,
+        where: Callable[[dict[str, Any]], bool] = lambda p: True,
+        after: int = 0,
+        timeout: float = WAIT_S,
+    ) -> dict[str, Any]:
         """The first call of ``method`` from position ``after`` on that satisfies ``where``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -211,7 +239,7 @@ class BotApiPeer:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        method = path[len(prefix):]
+        method = path[len(prefix) :]
         params = self._params(content_type, body)
         self.calls.append((method, params))
         with self._cond:
@@ -255,17 +283,22 @@ class BotApiPeer:
         with self._cond:
             self._next_message += 1
             message_id = self._next_message
-        message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                   "chat": self.chats.get(chat_id, {"id": chat_id, "type": "private"}), "text": plain}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": self.chats.get(chat_id, {"id": chat_id, "type": "private"}),
+            "text": plain,
+        }
         if reply_markup:
             message["reply_markup"] = reply_markup
         self.messages[(chat_id, message_id)] = message
         return message
 
-    def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return BOT_USER
 
-    def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+    def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
@@ -276,12 +309,12 @@ class BotApiPeer:
                     return self.updates[:limit]
                 self._cond.wait(min(0.5, max(0.0, deadline - time.monotonic())))
 
-    def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("parse_mode") not in (None, "HTML"):
             raise ValueError("unexpected parse_mode")
         return self._message(params["chat_id"], params["text"], params.get("reply_markup"))
 
-    def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if key not in self.messages:
             raise ValueError("message to edit not found")
@@ -290,38 +323,41 @@ class BotApiPeer:
         self.messages[key] = edited
         return edited
 
-    def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if key not in self.messages:
             raise ValueError("message to edit not found")
         self.messages[key] = dict(self.messages[key], reply_markup=params.get("reply_markup"))
         return self.messages[key]
 
-    def api_sendChatAction(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_sendChatAction(self, params: dict[str, Any]) -> bool:
         return True
 
-    def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True
 
-    def api_setMyCommands(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_setMyCommands(self, params: dict[str, Any]) -> bool:
         return True
 
-    def api_setWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params
         return True
 
-    def api_deleteWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = {}
         return True
 
-    def api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
-        return {"url": getattr(self, "webhook", {}).get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": 0}
+    def api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": getattr(self, "webhook", {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": 0,
+        }
 
     def api_close(self, params: dict[str, Any]) -> bool:
         return True
 
-    def api_logOut(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    def api_logOut(self, params: dict[str, Any]) -> bool:
         return True
 
 
@@ -336,12 +372,14 @@ def peer() -> Any:
 @pytest.fixture
 def bot_settings(built_settings: Settings, peer: BotApiPeer, tmp_path: Path) -> Settings:
     """The test index's settings, with a fresh state dir and the peer as Bot API server."""
-    return built_settings.model_copy(update={
-        "data_dir": tmp_path / "bot-data",
-        "telegram_token": SecretStr(TOKEN),
-        "telegram_api_url": peer.base_url,
-        "telegram_mode": "polling",
-    })
+    return built_settings.model_copy(
+        update={
+            "data_dir": tmp_path / "bot-data",
+            "telegram_token": SecretStr(TOKEN),
+            "telegram_api_url": peer.base_url,
+            "telegram_mode": "polling",
+        }
+    )
 
 
 @asynccontextmanager
@@ -373,8 +411,9 @@ def to_chat(chat_id: int) -> Callable[[dict[str, Any]], bool]:
 
 
 # --- scenarios over long polling -------------------------------------------------------------------------
-async def test_start_profile_question_followup_feedback(assistant: Assistant, bot_settings: Settings,
-                                                        peer: BotApiPeer) -> None:
+async def test_start_profile_question_followup_feedback(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
     async with polling_bot(assistant, bot_settings):
         assert {p.get("language_code") for p in peer.calls_of("setMyCommands")} == {None, "en"}
 
@@ -444,8 +483,9 @@ def replace_profile(audience: str, region: str) -> Any:
     return Profile(audience=audience, region=region, lang="nl")  # type: ignore[arg-type]
 
 
-async def test_answer_with_ampersands_is_escaped(assistant: Assistant, bot_settings: Settings,
-                                                  peer: BotApiPeer) -> None:
+async def test_answer_with_ampersands_is_escaped(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
     question = "Wat is een O&O-fonds en kan dat mijn omscholing betalen?"
     expected = assistant.answer(question)
     assert "&" in expected.text, "the corpus answer should contain an ampersand"
@@ -457,10 +497,18 @@ async def test_answer_with_ampersands_is_escaped(assistant: Assistant, bot_setti
         assert line in plain(reply)  # … and shown exactly as the core wrote it
 
 
-async def test_non_text_edited_and_group_messages(assistant: Assistant, bot_settings: Settings,
-                                                   peer: BotApiPeer) -> None:
-    sticker = {"file_id": "CAACAg", "file_unique_id": "AgAD", "type": "regular", "width": 512, "height": 512,
-               "is_animated": False, "is_video": False}
+async def test_non_text_edited_and_group_messages(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
+    sticker = {
+        "file_id": "CAACAg",
+        "file_unique_id": "AgAD",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
     group = {"id": -100777, "type": "supergroup", "title": "Omscholers"}
     async with polling_bot(assistant, bot_settings):
         peer.push("message", peer.new_message(sticker=sticker))
@@ -478,8 +526,9 @@ async def test_non_text_edited_and_group_messages(assistant: Assistant, bot_sett
         peer.push("message", peer.new_message(sticker=sticker, chat=group))
         # a mention in the group is answered, as a reply, without the mention in the question
         mention = "@wegwijzer_test_bot"
-        peer.send_text(f"{mention} {QUESTION}", chat=group,
-                       entities=[{"type": "mention", "offset": 0, "length": len(mention)}])
+        peer.send_text(
+            f"{mention} {QUESTION}", chat=group, entities=[{"type": "mention", "offset": 0, "length": len(mention)}]
+        )
         answer = await peer.wait_for("sendMessage", to_chat(-100777), after=mark)
         assert "Bronnen" in plain(answer)
         assert answer["reply_parameters"]["message_id"]
@@ -494,8 +543,7 @@ async def test_non_text_edited_and_group_messages(assistant: Assistant, bot_sett
         assert core_text("lead_in_followup", "nl") in plain(follow)
 
 
-async def test_commands_bronnen_taal_help_reset(assistant: Assistant, bot_settings: Settings,
-                                                peer: BotApiPeer) -> None:
+async def test_commands_bronnen_taal_help_reset(assistant: Assistant, bot_settings: Settings, peer: BotApiPeer) -> None:
     async with polling_bot(assistant, bot_settings):
         peer.send_text("/bronnen")
         listing = await peer.wait_for("sendMessage", to_chat(4242))
@@ -543,10 +591,17 @@ async def test_commands_bronnen_taal_help_reset(assistant: Assistant, bot_settin
 
 async def test_flood_control_429_is_retried(assistant: Assistant, bot_settings: Settings, peer: BotApiPeer) -> None:
     async with polling_bot(assistant, bot_settings):
-        peer.fail("sendMessage", times=1, status=429, body={
-            "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-            "parameters": {"retry_after": 1},
-        })
+        peer.fail(
+            "sendMessage",
+            times=1,
+            status=429,
+            body={
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            },
+        )
         started = time.monotonic()
         peer.send_text("/help")
         await peer.wait_for("sendMessage", after=0)
@@ -597,8 +652,9 @@ class LongAnswers:
         return self.inner.documents()
 
 
-async def test_long_answer_is_split_on_sentence_boundaries(assistant: Assistant, bot_settings: Settings,
-                                                          peer: BotApiPeer) -> None:
+async def test_long_answer_is_split_on_sentence_boundaries(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
     async with polling_bot(LongAnswers(assistant), bot_settings):
         peer.send_text(QUESTION)
         await peer.wait_for("sendMessage", lambda p: bool(buttons(p)))  # the last part carries the buttons
@@ -691,19 +747,23 @@ async def uvicorn_server(app: FastAPI) -> AsyncIterator[str]:
 
 
 def web_service_app(assistant: Assistant, settings: Settings) -> FastAPI:
-    """The real web service (wegwijzer/web), which mounts the bot itself when a token is set."""
-    server = pytest.importorskip("wegwijzer.web.server")
-    return server.create_app(assistant, settings)
+    """The real web service as `wegwijzer serve` composes it: the bot mounted when a token is set."""
+    from assistant.main import build_web_app
+
+    return build_web_app(assistant, settings)
 
 
 @pytest.mark.parametrize("make_app", [webhook_test_app, web_service_app], ids=["minimal-app", "web-service"])
-async def test_webhook_rejects_wrong_secret_and_answers_right_one(assistant: Assistant, bot_settings: Settings,
-                                                                  peer: BotApiPeer, make_app: Any) -> None:
-    settings = bot_settings.model_copy(update={
-        "telegram_mode": "webhook",
-        "telegram_webhook_secret": SecretStr("s3cret-Token_42"),
-        "telegram_webhook_url": "https://wegwijzer.example.org/telegram/webhook",
-    })
+async def test_webhook_rejects_wrong_secret_and_answers_right_one(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer, make_app: Any
+) -> None:
+    settings = bot_settings.model_copy(
+        update={
+            "telegram_mode": "webhook",
+            "telegram_webhook_secret": SecretStr("s3cret-Token_42"),
+            "telegram_webhook_url": "https://wegwijzer.example.org/telegram/webhook",
+        }
+    )
     async with uvicorn_server(make_app(assistant, settings)) as base:
         hook = peer.calls_of("setWebhook")
         assert hook and hook[0]["url"] == "https://wegwijzer.example.org/telegram/webhook"
@@ -721,15 +781,17 @@ async def test_webhook_rejects_wrong_secret_and_answers_right_one(assistant: Ass
             assert ok.status_code == 200
             reply = await peer.wait_for("sendMessage", to_chat(4242))
             assert "Bronnen" in plain(reply) and buttons(reply)[0].startswith("fb:1:")
-            bad = await client.post("/telegram/webhook", content=b"{not json",
-                                    headers={SECRET_HEADER: "s3cret-Token_42"})
+            bad = await client.post(
+                "/telegram/webhook", content=b"{not json", headers={SECRET_HEADER: "s3cret-Token_42"}
+            )
             assert bad.status_code == 400
     assert not peer.calls_of("getUpdates")  # webhook mode never polls
 
 
 # --- restart ---------------------------------------------------------------------------------------------------
-async def test_restart_keeps_profile_and_conversation(assistant: Assistant, bot_settings: Settings,
-                                                      peer: BotApiPeer) -> None:
+async def test_restart_keeps_profile_and_conversation(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
     async with polling_bot(assistant, bot_settings):
         peer.send_text("/start")
         welcome = await peer.wait_for("sendMessage")
@@ -771,8 +833,12 @@ async def test_cli_runs_the_bot_with_long_polling(built_settings: Settings, peer
     }
     wegwijzer = Path(sys.executable).with_name("wegwijzer")
     proc = await asyncio.create_subprocess_exec(
-        str(wegwijzer), "telegram", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        str(wegwijzer),
+        "telegram",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await peer.wait_for("getUpdates", timeout=120)
@@ -793,7 +859,7 @@ async def test_cli_runs_the_bot_with_long_polling(built_settings: Settings, peer
 def test_missing_token_says_so_and_exits(assistant: Assistant, capsys: pytest.CaptureFixture[str]) -> None:
     assert assistant.settings.telegram_token is None
     with pytest.raises(SystemExit) as exit_info:
-        run_standalone(assistant)
+        run_polling(assistant)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "WEGWIJZER_TELEGRAM_TOKEN is not set" in err and "BotFather" in err
@@ -806,7 +872,7 @@ def make_answer(text: str, citations: list[Citation] | None = None, lang: str = 
 
 def test_format_escapes_and_cites_compactly() -> None:
     cites = [
-        Citation(1, "d1", "R&D <regeling> \"2025\"", 16, None, "p", 0.9, source_url="https://x.nl/a?b=1&c=\"2\""),
+        Citation(1, "d1", 'R&D <regeling> "2025"', 16, None, "p", 0.9, source_url='https://x.nl/a?b=1&c="2"'),
         Citation(2, "d2", "Regio's", None, "Gelderland: <House of IT>", "p", 0.8),
         Citation(3, "d3", "Zonder plek", None, None, "p", 0.7),
         Citation(4, "d4", "Kop is titel", None, "Kop is titel", "p", 0.7),
@@ -824,8 +890,10 @@ def test_format_escapes_and_cites_compactly() -> None:
 
 
 def test_format_splits_long_answer_on_sentences() -> None:
-    sentences = [f"Zin nummer {i} gaat over omscholen & bijscholen naar een <ICT>-baan in regio {i % 12}. [{i % 3 + 1}]"
-                 for i in range(200)]
+    sentences = [
+        f"Zin nummer {i} gaat over omscholen & bijscholen naar een <ICT>-baan in regio {i % 12}. [{i % 3 + 1}]"
+        for i in range(200)
+    ]
     cites = [Citation(n, f"d{n}", f"Document {n}", n, None, "p", 0.5) for n in (1, 2, 3)]
     answer = make_answer("Dit zeggen de programmadocumenten over je vraag:\n" + " ".join(sentences), cites)
     assert len(answer.text) > 3 * TELEGRAM_LIMIT
@@ -851,7 +919,10 @@ def test_format_hard_splits_a_giant_sentence_and_keeps_entities_whole() -> None:
 
 def test_sentence_splitter_keeps_markers_with_their_sentence() -> None:
     assert split_sentences("Eerste zin. [1] Tweede zin! [2, 3] 2025 wordt anders. Zie p. 16 voor meer.") == [
-        "Eerste zin. [1]", "Tweede zin! [2, 3]", "2025 wordt anders.", "Zie p. 16 voor meer.",
+        "Eerste zin. [1]",
+        "Tweede zin! [2, 3]",
+        "2025 wordt anders.",
+        "Zie p. 16 voor meer.",
     ]
 
 
@@ -859,6 +930,6 @@ def test_ui_texts_exist_in_both_languages_and_are_valid_html(built_settings: Set
     texts = Texts(built_settings.prompts_dir / "telegram.yaml")
     values = {"seconds": 30, "region": "Noord-Brabant", "audience": "Werkgever & co", "count": 3}
     for lang in ("nl", "en"):
-        for key in texts.keys():
+        for key in texts.keys():  # noqa: SIM118 - Texts is not a dict
             parse_html(texts(key, lang, **values))
     assert "Werkgever &amp; co" in texts("profile_saved", "nl", **values)

@@ -7,8 +7,17 @@ import time
 
 import pytest
 
-from assistant.numbers import mentions, number_set, unsupported
-from assistant.verify import (
+from assistant.base.numbers import mentions, number_set, unsupported
+from assistant.evaluation.verify_eval import (
+    DEFAULT_SET,
+    TARGET_PRECISION,
+    TARGET_RECALL,
+    load_set,
+    measure,
+    scores,
+    split_of,
+)
+from assistant.verify.verifier import (
     DEFAULT_THRESHOLDS,
     Evidence,
     Verifier,
@@ -16,7 +25,6 @@ from assistant.verify import (
     generated_sentences,
     split_citations,
 )
-from assistant.verify_eval import DEFAULT_SET, TARGET_PRECISION, TARGET_RECALL, load_set, measure, scores, split_of
 
 FUNDING = (
     "Een gedeelte van het Gezamenlijke Uitvoeringsplan zal kunnen worden gefinancierd, in cash en in kind, door de "
@@ -140,9 +148,17 @@ def test_labelled_set_is_large_and_taken_from_the_corpus() -> None:
     passages, pairs = load_set(DEFAULT_SET)
     assert len(pairs) >= 80
     cats = {p["category"] for p in pairs}
-    for needed in ("paraphrase", "english", "wrong_number", "negation", "swapped_name", "swapped_region", "other_passage"):
+    for needed in (
+        "paraphrase",
+        "english",
+        "wrong_number",
+        "negation",
+        "swapped_name",
+        "swapped_region",
+        "other_passage",
+    ):
         assert needed in cats
-    from assistant.settings import PROJECT_ROOT
+    from assistant.base.settings import PROJECT_ROOT
 
     for key, p in passages.items():
         source = (PROJECT_ROOT / p["source"]).read_text(encoding="utf-8")
@@ -153,7 +169,7 @@ def test_labelled_set_is_large_and_taken_from_the_corpus() -> None:
     assert splits == {"fit", "test"}
 
 
-def test_verifier_meets_its_targets_on_the_labelled_set(built_settings) -> None:  # noqa: ANN001
+def test_verifier_meets_its_targets_on_the_labelled_set(built_settings) -> None:
     rows = measure(built_settings)
     overall = scores(rows, DEFAULT_THRESHOLDS)
     held_out = scores([r for r in rows if r.split == "test"], DEFAULT_THRESHOLDS)

@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 import pytest
+from live_server import ADMIN_KEY, live_server
 
 from assistant import Assistant, Settings
-from live_server import ADMIN_KEY, live_server
 
 ALLOWED_ORIGIN = "https://werkgever.example"
 EMPLOYER_Q = "Welke subsidie krijg ik om personeel om te scholen naar ICT?"
@@ -188,8 +188,9 @@ def test_stream_reports_errors_as_an_error_event(http: httpx.Client) -> None:
 
 def test_stream_follow_up_uses_conversation(http: httpx.Client) -> None:
     first = chat(http, "Wat doet de provincie Zeeland aan het ICT-tekort?").json()
-    with http.stream("POST", "/api/chat/stream",
-                     json={"message": "En Drenthe?", "conversation_id": first["conversation_id"]}) as r:
+    with http.stream(
+        "POST", "/api/chat/stream", json={"message": "En Drenthe?", "conversation_id": first["conversation_id"]}
+    ) as r:
         events = sse_events(r)
     assert events[0][1]["conversation_id"] == first["conversation_id"]
     assert events[-1][0] == "done"
@@ -200,8 +201,10 @@ def test_feedback_round_trip(http: httpx.Client) -> None:
     answer = chat(http, "Wat is de SLIM-regeling?", audience="employer").json()
     up = http.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": "up"})
     assert up.status_code == 201 and up.json()["rating"] == "up"
-    down = http.post("/api/feedback", json={
-        "answer_id": answer["answer_id"], "rating": "down", "comment": "=HYPERLINK(\"x\") bedrag ontbreekt"})
+    down = http.post(
+        "/api/feedback",
+        json={"answer_id": answer["answer_id"], "rating": "down", "comment": '=HYPERLINK("x") bedrag ontbreekt'},
+    )
     assert down.status_code == 201
 
     exported = http.get("/admin/feedback", headers=ADMIN)
@@ -233,8 +236,12 @@ def test_delete_conversation(http: httpx.Client) -> None:
 
 # --- admin --------------------------------------------------------------------------------
 def test_admin_needs_the_key(http: httpx.Client) -> None:
-    for method, path in (("GET", "/admin/stats"), ("GET", "/admin/feedback"), ("POST", "/admin/reingest"),
-                         ("GET", "/admin/reingest")):
+    for method, path in (
+        ("GET", "/admin/stats"),
+        ("GET", "/admin/feedback"),
+        ("POST", "/admin/reingest"),
+        ("GET", "/admin/reingest"),
+    ):
         assert http.request(method, path).status_code == 401, path
         assert http.request(method, path, headers={"X-Admin-Key": "wrong"}).status_code == 403, path
 
@@ -260,8 +267,14 @@ def test_admin_disabled_without_configured_key(assistant: Assistant, tmp_path: P
 
 # --- CORS and headers ---------------------------------------------------------------------
 def preflight(http: httpx.Client, origin: str) -> httpx.Response:
-    return http.options("/api/chat/stream", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    return http.options(
+        "/api/chat/stream",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
 
 
 def test_cors_preflight_allowed_and_denied(http: httpx.Client, base: str) -> None:
@@ -314,31 +327,32 @@ def test_security_headers_demo_page_widget_and_docs(http: httpx.Client) -> None:
 
 # --- rate limits --------------------------------------------------------------------------
 def test_rate_limits_per_ip_and_per_conversation(assistant: Assistant, tmp_path: Path) -> None:
-    with live_server(assistant, tmp_path, rate_limit_per_minute=5, conversation_rate_per_minute=2) as url:
-        with httpx.Client(base_url=url, timeout=60) as client:
-            first = chat(client, EMPLOYER_Q)
-            assert first.status_code == 200
-            cid = first.json()["conversation_id"]
-            assert chat(client, "En voor kleine bedrijven?", conversation_id=cid).status_code == 200
-            assert chat(client, "En in Limburg?", conversation_id=cid).status_code == 200
-            limited = chat(client, "En in Utrecht?", conversation_id=cid)
-            assert limited.status_code == 429
-            assert limited.json()["scope"] == "conversation"
-            assert 1 <= int(limited.headers["retry-after"]) <= 60
-            assert "seconden" in limited.json()["detail"]
-            assert chat(client, EMPLOYER_Q).status_code == 200  # 5th request of this IP
-            over = client.post("/api/chat/stream", json={"message": EMPLOYER_Q}, headers={"Accept-Language": "en"})
-            assert over.status_code == 429
-            assert over.json()["scope"] == "ip" and "seconds" in over.json()["detail"]
-            assert 1 <= int(over.headers["retry-after"]) <= 60
-            assert client.get("/healthz").status_code == 200  # health is never limited
+    with (
+        live_server(assistant, tmp_path, rate_limit_per_minute=5, conversation_rate_per_minute=2) as url,
+        httpx.Client(base_url=url, timeout=60) as client,
+    ):
+        first = chat(client, EMPLOYER_Q)
+        assert first.status_code == 200
+        cid = first.json()["conversation_id"]
+        assert chat(client, "En voor kleine bedrijven?", conversation_id=cid).status_code == 200
+        assert chat(client, "En in Limburg?", conversation_id=cid).status_code == 200
+        limited = chat(client, "En in Utrecht?", conversation_id=cid)
+        assert limited.status_code == 429
+        assert limited.json()["scope"] == "conversation"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert "seconden" in limited.json()["detail"]
+        assert chat(client, EMPLOYER_Q).status_code == 200  # 5th request of this IP
+        over = client.post("/api/chat/stream", json={"message": EMPLOYER_Q}, headers={"Accept-Language": "en"})
+        assert over.status_code == 429
+        assert over.json()["scope"] == "ip" and "seconds" in over.json()["detail"]
+        assert 1 <= int(over.headers["retry-after"]) <= 60
+        assert client.get("/healthz").status_code == 200  # health is never limited
 
 
 # --- lifecycle ----------------------------------------------------------------------------
 def test_retention_purge_at_startup(assistant: Assistant, tmp_path: Path) -> None:
-    from wegwijzer.state import StateStore
-
     from assistant import Turn
+    from assistant.channels.state import StateStore
 
     store = StateStore(tmp_path / "state.sqlite")
     store.append_turn("old0conversation0000000000000000", Turn("oude vraag", "oud antwoord"))
@@ -353,12 +367,12 @@ def test_retention_purge_at_startup(assistant: Assistant, tmp_path: Path) -> Non
 def test_says_why_the_telegram_bot_is_not_started(
     assistant: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from wegwijzer.web.server import create_app
-
     from live_server import web_settings
 
-    with caplog.at_level(logging.WARNING, logger="wegwijzer.web"):
-        create_app(assistant, web_settings(assistant, tmp_path, 8000, telegram_token=None))
+    from assistant.main import build_web_app
+
+    with caplog.at_level(logging.WARNING, logger="wegwijzer"):
+        build_web_app(assistant, web_settings(assistant, tmp_path, 8000, telegram_token=None))
     assert "Telegram bot not started: WEGWIJZER_TELEGRAM_TOKEN is not set" in caplog.text
 
 
@@ -389,9 +403,9 @@ def test_reingest_during_a_stream_of_questions_loses_no_answer(
     built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Answers keep coming (all 200) while a re-ingest runs; afterwards the new document is used."""
-    from ingest import run_ingest
-
     from conftest import make_settings
+
+    from ingest import run_ingest
 
     root = tmp_path_factory.mktemp("reingest")
     corpus = root / "corpus"
@@ -400,9 +414,12 @@ def test_reingest_during_a_stream_of_questions_loses_no_answer(
     run_ingest(settings)
     own = Assistant(settings)
     questions = [
-        "Welke subsidie krijg ik om personeel om te scholen naar ICT?", "Wat is de SLIM-regeling?",
-        "Hoe werkt de subsidieregeling praktijkleren?", "Bestaat het STAP-budget nog?",
-        "Wat doet de provincie Limburg aan het ICT-tekort?", "Wat is het doel van de Human Capital Agenda ICT?",
+        "Welke subsidie krijg ik om personeel om te scholen naar ICT?",
+        "Wat is de SLIM-regeling?",
+        "Hoe werkt de subsidieregeling praktijkleren?",
+        "Bestaat het STAP-budget nog?",
+        "Wat doet de provincie Limburg aan het ICT-tekort?",
+        "Wat is het doel van de Human Capital Agenda ICT?",
     ]
     statuses: list[int] = []
     during: list[int] = []
@@ -443,6 +460,8 @@ def test_reingest_during_a_stream_of_questions_loses_no_answer(
             asker.join(timeout=120)
         assert len(during) >= 3, f"only {len(during)} questions were asked during the re-ingest"
         assert set(statuses) == {200}, statuses
-        after = httpx.post(f"{url}/api/chat", json={"message": "Hoeveel krijg ik per kwartiermaker?"}, timeout=60).json()
+        after = httpx.post(
+            f"{url}/api/chat", json={"message": "Hoeveel krijg ik per kwartiermaker?"}, timeout=60
+        ).json()
         assert after["abstained"] is False
         assert after["citations"][0]["doc_id"] == "regelingen/kwartiermakersregeling"

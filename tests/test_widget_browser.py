@@ -18,16 +18,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from live_server import ADMIN_KEY, live_server
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from assistant import Assistant
-from live_server import ADMIN_KEY, live_server
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 QUESTION = "Welke subsidie krijg ik om personeel om te scholen naar ICT?"
 
 
@@ -86,8 +91,10 @@ def show_last_question(page: Page) -> None:
 
 
 def show_bottom(page: Page) -> None:
-    page.evaluate("() => { const log = document.querySelector('#wegwijzer-widget').shadowRoot.querySelector('.log');"
-                  " log.scrollTop = log.scrollHeight; }")
+    page.evaluate(
+        "() => { const log = document.querySelector('#wegwijzer-widget').shadowRoot.querySelector('.log');"
+        " log.scrollTop = log.scrollHeight; }"
+    )
 
 
 def exported_feedback(base: str) -> list[dict]:
@@ -128,7 +135,8 @@ def test_demo_page_question_answer_citation_feedback(page: Page, base: str, arti
     first_citation = answers[-1]["citations"][0]
     if first_citation["source_url"]:
         expect(sources.first.get_by_role("link", name="Open de bron")).to_have_attribute(
-            "href", first_citation["source_url"])
+            "href", first_citation["source_url"]
+        )
 
     answer.get_by_role("button", name="Ja, nuttig").click()
     expect(answer.get_by_text("Bedankt voor je feedback.")).to_be_visible()
@@ -150,8 +158,9 @@ def test_demo_page_question_answer_citation_feedback(page: Page, base: str, arti
 
 
 def test_phone_viewport_360(browser: Browser, base: str, artifacts_dir: Path) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     page = context.new_page()
     try:
         page.goto(base + "/")
@@ -206,12 +215,16 @@ def test_text_is_never_rendered_as_html(page: Page, base: str) -> None:
     page.get_by_role("button", name="Vraag het de Wegwijzer").click()
     ask_and_wait(page, '<img src=x onerror="document.title=1"> Wat is de SLIM-regeling?')
     expect(page.locator(".msg.user").last).to_contain_text("<img src=x")
-    assert page.evaluate("() => document.querySelector('#wegwijzer-widget').shadowRoot.querySelectorAll('img').length") == 0
+    assert (
+        page.evaluate("() => document.querySelector('#wegwijzer-widget').shadowRoot.querySelectorAll('img').length")
+        == 0
+    )
     assert page.title() != "1"
 
 
-def test_errors_show_a_message_and_retry(browser: Browser, assistant: Assistant, tmp_path: Path,
-                                         artifacts_dir: Path) -> None:
+def test_errors_show_a_message_and_retry(
+    browser: Browser, assistant: Assistant, tmp_path: Path, artifacts_dir: Path
+) -> None:
     with live_server(assistant, tmp_path, rate_limit_per_minute=1) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 860})
         page = context.new_page()
@@ -266,7 +279,7 @@ def partner_site(port: int, base: str) -> Iterator[int]:
     """Another web site (its own server and origin) that embeds the widget: /en and /nl."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = partner_page(base, self.path.strip("/") or "nl").encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -287,8 +300,9 @@ def partner_site(port: int, base: str) -> Iterator[int]:
         thread.join(timeout=10)
 
 
-def test_embedded_on_another_site_in_english(browser: Browser, assistant: Assistant, tmp_path: Path,
-                                             artifacts_dir: Path) -> None:
+def test_embedded_on_another_site_in_english(
+    browser: Browser, assistant: Assistant, tmp_path: Path, artifacts_dir: Path
+) -> None:
     """A partner site (another origin, hostile CSS) embeds the widget with one tag; CORS allows it.
 
     The partner is served at http://localhost:PORT (on the allowlist); the same page reached as

@@ -1,0 +1,122 @@
+"""What every answerer attaches to its sentences: numbered citations and the notices that
+go with the cited documents (an ended or planned scheme, the peildatum, "check with …").
+
+One serialiser for citations (:func:`citation`), one for notices (:func:`status_notes`),
+shared by the extractive and the LLM answerer; the channels only render them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.base.prompts import text
+from assistant.base.types import Citation, Passage
+
+_URL = re.compile(r"https?://[^\s)>\]]+")
+_MONTHS = {
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+_ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def human_date(value: object, lang: str = "nl") -> str:
+    """'2026-01' -> 'januari 2026', '2025-07-01' -> '1 juli 2025': dates as people write them."""
+    raw = str(value or "").strip()
+    match = _ISO.match(raw)
+    if not match:
+        return raw
+    year, month, day = match.group(1), int(match.group(2)), match.group(3)
+    if not 1 <= month <= 12:
+        return raw
+    name = _MONTHS.get(lang, _MONTHS["nl"])[month - 1]
+    return f"{int(day)} {name} {year}" if day else f"{name} {year}"
+
+
+def source_url(passage: Passage) -> str | None:
+    """The URL a citation links to: the passage's own 'Bron:' URL, else the document's."""
+    meta = passage.chunk.meta
+    if meta.get("source_urls"):
+        return str(meta["source_urls"][0])
+    match = _URL.search(passage.chunk.text)
+    if match:
+        return match.group(0).rstrip(".,;")
+    sources = meta.get("sources")
+    if isinstance(sources, list) and sources:
+        official = [s for s in sources if isinstance(s, dict) and s.get("type") == "official"]
+        first = (official or sources)[0]
+        return first.get("url") if isinstance(first, dict) else str(first)
+    value = meta.get("source_url")
+    return str(value) if value else None
+
+
+def citation(n: int, passage: Passage) -> Citation:
+    """Citation number ``n`` for ``passage``: where it stands and where to read more."""
+    meta = passage.chunk.meta
+    return Citation(
+        n=n,
+        doc_id=passage.chunk.doc_id,
+        title=passage.chunk.title,
+        page=passage.chunk.page,
+        section=passage.chunk.section,
+        passage=passage.chunk.text,
+        score=round(passage.score, 4),
+        source_url=source_url(passage),
+        language=str(meta.get("language", "nl")),
+        status=str(meta["status"]) if meta.get("status") else None,
+        valid_as_of=str(meta["valid_as_of"]) if meta.get("valid_as_of") else None,
+    )
+
+
+def status_notes(citations: list[Citation], passages: list[Passage], lang: str, prompts_dir: Path) -> list[str]:
+    """'ended'/'planned' warnings and 'check with <body>' for cited schemes and rules."""
+    notes: list[str] = []
+    check: dict[str, list[str]] = {}
+    metas = {p.chunk.doc_id: p.chunk.meta for p in passages}
+    seen: set[str] = set()
+    for c in citations:
+        if c.doc_id in seen:
+            continue
+        seen.add(c.doc_id)
+        meta = metas.get(c.doc_id, {})
+        date = human_date(meta.get("valid_as_of"), lang)
+        title = re.sub(r"\s*\([^)]*\)", "", c.title).strip()
+        if c.status == "ended" and date:
+            notes.append(text("status_ended", lang, prompts_dir, title=title, date=date))
+            instead = meta.get("instead")
+            if isinstance(instead, list) and instead:
+                notes.append(text("instead", lang, prompts_dir, options="; ".join(str(o) for o in instead)))
+        elif c.status == "planned" and date:
+            notes.append(text("status_planned", lang, prompts_dir, title=title, date=date))
+        elif meta.get("kind") in {"scheme", "migration"} and meta.get("official_body") and date:
+            check.setdefault(str(meta["official_body"]), []).append(date)
+    for body, dates in check.items():
+        notes.append(text("check_with", lang, prompts_dir, date=" / ".join(sorted(set(dates))), body=body))
+    return list(dict.fromkeys(notes))

@@ -1,0 +1,54 @@
+"""BM25 over Dutch-stemmed tokens (bm25s), with a small EN->NL glossary for queries.
+
+The dense model already crosses languages; the glossary lets the lexical side match an
+English question ("salary threshold") to Dutch passages ("salariscriterium") as well.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import yaml
+
+from assistant.base.text import content_tokens
+
+GLOSSARY_PATH = Path(__file__).with_name("glossary.yaml")
+
+
+@lru_cache
+def glossary() -> dict[str, list[str]]:
+    """English word (folded) -> Dutch words, from ``glossary.yaml``."""
+    data = yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8")) or {}
+    return {str(k).lower(): [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in data.items()}
+
+
+def query_tokens(question: str) -> list[str]:
+    """Stemmed query tokens plus Dutch stems of glossary translations."""
+    tokens = content_tokens(question)
+    gloss = glossary()
+    extra: list[str] = []
+    for word in question.lower().replace("?", " ").replace(",", " ").split():
+        for nl in gloss.get(word.strip(".!'\""), []):
+            extra.extend(content_tokens(nl))
+    return tokens + [t for t in extra if t not in tokens]
+
+
+class BM25Index:
+    """In-memory BM25 over chunk texts; rebuilt whenever the store changes."""
+
+    def __init__(self, texts: list[str]):
+        self.size = len(texts)
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        corpus = [content_tokens(t) or ["_"] for t in texts]
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+        self._vocab = self._bm25.vocab_dict if corpus else {}
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        known = [t for t in tokens if t in self._vocab]
+        if not known or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)

@@ -1,0 +1,193 @@
+"""Plain data passed between the stages of Wegwijzer and returned to the channels.
+
+The core returns these objects; each channel decides how to show them (HTML for
+Telegram, JSON/SSE for the web, rich text in the terminal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Lang = Literal["nl", "en"]
+Audience = Literal["career_switcher", "employer", "staff"]
+
+
+@dataclass
+class Document:
+    """A loaded source document: text per page (one page for non-PDF files) plus metadata."""
+
+    doc_id: str
+    title: str
+    path: str
+    pages: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+    is_pdf: bool = False
+
+
+@dataclass
+class Chunk:
+    """A piece of a document small enough to embed, with what a citation needs."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    title: str
+    page: int | None = None
+    section: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and BM25-indexed: title and section give a chunk its context."""
+        head = self.title if not self.section else f"{self.title} — {self.section}"
+        return f"{head}\n{self.text}"
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its scores for one question."""
+
+    chunk: Chunk
+    score: float
+    rank: int = 0
+    dense: float = 0.0
+    lexical: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+
+@dataclass
+class Retrieval:
+    """What one search found: ranked passages, the calibrated relevance of the best one
+    (the answer/refuse decision), and the question's vector and tokens, computed once."""
+
+    passages: list[Passage]
+    relevance: float
+    query_vector: np.ndarray
+    query_tokens: list[str]
+    regions: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Citation:
+    """One numbered source of an answer."""
+
+    n: int
+    doc_id: str
+    title: str
+    page: int | None
+    section: str | None
+    passage: str
+    score: float
+    source_url: str | None = None
+    language: str = "nl"
+    status: str | None = None
+    valid_as_of: str | None = None
+
+    @property
+    def location(self) -> str:
+        """'p. 16' for PDFs, else the section heading (or '')."""
+        if self.page is not None:
+            return f"p. {self.page}"
+        return self.section or ""
+
+
+@dataclass
+class SentenceCheck:
+    """How one generated sentence fared in verification (LLM mode)."""
+
+    text: str
+    citations: list[int]
+    kept: bool
+    reason: str | None = None
+
+
+@dataclass
+class Statement:
+    """One unit of an answer (a quoted sentence, a list with its intro, a verified generated
+    sentence) with the numbers of the citations that support it."""
+
+    text: str
+    citations: list[int] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # list items under ``text`` (its intro)
+
+
+@dataclass
+class Answer:
+    """What every channel gets back from :meth:`assistant.Assistant.answer`.
+
+    The answer is data: ``lead`` answers the question (what a phone shows first), ``points``
+    support it, ``notices`` say what to check (an ended or planned scheme, the peildatum, the
+    body to check with). Each channel renders these its own way; ``text`` is the same answer as
+    plain text with ``[n]`` markers, for logs, history and the evaluation.
+    """
+
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    lang: Lang
+    mode: Literal["extractive", "llm", "fallback", "refusal"] = "extractive"
+    passages: list[Passage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    note: str | None = None
+    search_query: str | None = None
+    lead: list[Statement] = field(default_factory=list)
+    points: list[Statement] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self, with_passages: bool = False) -> dict[str, Any]:
+        """JSON-ready form, shared by the CLI, the web API and the eval runner."""
+        data: dict[str, Any] = {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "lang": self.lang,
+            "mode": self.mode,
+            "note": self.note,
+            "lead": [asdict(st) for st in self.lead],
+            "points": [asdict(st) for st in self.points],
+            "notices": list(self.notices),
+            "citations": [asdict(c) | {"location": c.location} for c in self.citations],
+            "sentences": [asdict(s) for s in self.sentences],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+        if with_passages:
+            data["passages"] = [
+                {
+                    "rank": p.rank,
+                    "doc_id": p.chunk.doc_id,
+                    "title": p.chunk.title,
+                    "page": p.chunk.page,
+                    "section": p.chunk.section,
+                    "text": p.chunk.text,
+                    "score": round(p.score, 4),
+                }
+                for p in self.passages
+            ]
+        return data
+
+
+@dataclass
+class Turn:
+    """One earlier exchange in a conversation."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass
+class Profile:
+    """Who is asking: steers language, tone and region preference."""
+
+    audience: Audience | None = None
+    region: str | None = None
+    lang: Lang | None = None

@@ -1,0 +1,1 @@
+"""The terminal channel: `wegwijzer ask`, `chat` and `ingest`."""

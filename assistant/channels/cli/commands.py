@@ -1,0 +1,157 @@
+"""The terminal channel: ``wegwijzer ingest``, ``ask`` and ``chat``.
+
+A thin adapter: it calls :class:`assistant.Assistant` and formats its answers with rich.
+:func:`register` adds the commands to the ``wegwijzer`` app of :mod:`assistant.main`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant import Answer, Assistant, Profile, QuestionError, Turn, WegwijzerError, get_settings
+
+console = Console()
+
+Answerer = Annotated[
+    Optional[str], typer.Option(help="extractive | llm (default: llm when WEGWIJZER_LLM_BASE_URL is set)")
+]
+NOT_INDEXED = "No documents are indexed yet: run `wegwijzer ingest` (or `make run`) first."
+
+
+def ready_assistant(answerer: str | None = None) -> Assistant:
+    """The configured assistant, or a clear message and exit code 2 when nothing is indexed."""
+    assistant = Assistant.configured(answerer)
+    if not assistant.ready:
+        console.print(f"[red]{NOT_INDEXED}[/]")
+        raise typer.Exit(code=2)
+    return assistant
+
+
+def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and start fresh.")] = False) -> None:
+    """Index every document in the corpus folder; only changed documents are re-embedded."""
+    from ingest import run_ingest
+
+    settings = get_settings()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        docs = progress.add_task("documents", total=None)
+        embed = progress.add_task("embedding", total=0, visible=False)
+
+        def on(event: str, **info: object) -> None:
+            if event == "docs":
+                progress.update(docs, total=info["total"])
+            elif event == "doc":
+                progress.update(docs, advance=1, description=f"documents: {info['name']}")
+            elif event == "embed_total":
+                progress.reset(embed, total=info["total"], visible=bool(info["total"]))
+            elif event == "embedded":
+                progress.update(embed, advance=int(info["n"]))  # type: ignore[arg-type]
+
+        report = run_ingest(settings, rebuild=rebuild, progress=on)
+    for label, items, style in (
+        ("added", report.added, "green"),
+        ("updated", report.updated, "yellow"),
+        ("removed", report.removed, "red"),
+    ):
+        for item in items:
+            console.print(f"[{style}]{label}[/] {item}")
+    for path, why in report.failed.items():
+        console.print(f"[red bold]failed[/] {path}: {why} (its earlier chunks, if any, are kept)")
+    summary = (
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged; {report.embedded} texts embedded; {report.chunks} chunks in the index "
+        f"({report.seconds:.1f} s)"
+    )
+    console.print(summary if report.changed or report.failed else f"Nothing changed. {summary}")
+    if report.failed:
+        raise typer.Exit(code=2)
+
+
+def print_answer(answer: Answer) -> None:
+    style = "yellow" if answer.abstained else "green"
+    console.print(Panel(escape(answer.text), title="Wegwijzer ICT", border_style=style))
+    if answer.citations:
+        console.print(f"[bold]{'Sources' if answer.lang == 'en' else 'Bronnen'}[/]")
+    for c in answer.citations:
+        where = " — ".join(part for part in (c.title, c.location) if part)
+        console.print(f"[bold][{c.n}][/] {escape(where)}")
+        passage = c.passage if len(c.passage) < 400 else c.passage[:400].rsplit(" ", 1)[0] + " …"
+        marker = "(in Dutch) " if answer.lang == "en" and c.language == "nl" else ""
+        console.print(f"    [dim]{escape(marker + passage)}[/]", highlight=False)
+        if c.source_url:
+            console.print(f"    {escape(c.source_url)}", highlight=False)
+    if answer.note:
+        console.print(f"[dim]{escape(answer.note)}[/]")
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in Dutch or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    region: Annotated[Optional[str], typer.Option(help="Province to prefer, e.g. friesland.")] = None,
+    audience: Annotated[Optional[str], typer.Option(help="career_switcher | employer | staff")] = None,
+    answerer: Answerer = None,
+) -> None:
+    """Answer one question with numbered citations."""
+    assistant = ready_assistant(answerer)
+    try:
+        answer = assistant.answer(question, profile=Profile(audience=audience, region=region), answerer=answerer)  # type: ignore[arg-type]
+    except WegwijzerError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=1) from exc
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(with_passages=True), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+
+
+def chat(
+    region: Annotated[Optional[str], typer.Option(help="Province to prefer, e.g. friesland.")] = None,
+    answerer: Answerer = None,
+) -> None:
+    """An interactive conversation; follow-up questions use the earlier turns."""
+    assistant = ready_assistant(answerer)
+    console.print(
+        "[bold]Wegwijzer ICT[/] — stel je vraag over omscholen naar ICT, regelingen, kennismigratie of de regio's. "
+        "Ask in English if you like. [dim](/reset: nieuw gesprek, /quit: stoppen)[/]"
+    )
+    history: list[Turn] = []
+    while True:
+        try:
+            question = console.input("[bold cyan]jij>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        if question in {"/quit", "/exit", "quit", "exit"}:
+            break
+        if question == "/reset":
+            history.clear()
+            console.print("[dim]Nieuw gesprek.[/]")
+            continue
+        if not question:
+            continue
+        try:
+            answer = assistant.answer(question, history, Profile(region=region), answerer=answerer)
+        except QuestionError as exc:
+            console.print(f"[yellow]{escape(str(exc))}[/]")
+            continue
+        print_answer(answer)
+        history.append(Turn(question, answer.text))
+        history[:] = history[-6:]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest``, ``ask`` and ``chat`` to the ``wegwijzer`` app."""
+    app.command()(ingest)
+    app.command()(ask)
+    app.command()(chat)

@@ -1,0 +1,172 @@
+"""Admin API (header ``X-Admin-Key``): re-ingest without downtime, usage stats, feedback export."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+import ingest
+from assistant import Assistant
+from assistant.channels.web.deps import AdminDep, AssistantDep, StateDep
+from assistant.channels.web.schemas import ErrorPublic, FeedbackExportItem, ReingestStatus, StatsPublic
+
+log = logging.getLogger("wegwijzer.web")
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[AdminDep],
+    responses={
+        401: {"model": ErrorPublic, "description": "No X-Admin-Key header."},
+        403: {"model": ErrorPublic, "description": "Wrong key, or the admin API is disabled (no key configured)."},
+    },
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ReingestJob:
+    """At most one re-ingest at a time, in a worker thread; answers keep using the old index
+    until the core swaps in the new one."""
+
+    def __init__(self, assistant: Assistant, on_done: Callable[[], None] | None = None):
+        self.assistant = assistant
+        self.on_done = on_done  # e.g. clear the answer cache once the new index is in use
+        self.status = ReingestStatus(state="idle")
+        self.task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def start(self) -> asyncio.Task[None]:
+        if self.running:
+            raise RuntimeError("a re-ingest is already running")
+        self.status = ReingestStatus(state="running", started=_now())
+        self.task = asyncio.create_task(self._run())
+        return self.task
+
+    async def _run(self) -> None:
+        try:
+            report = await run_in_threadpool(ingest.reingest, self.assistant)
+        except Exception as exc:  # reported in the status; the old index stays in use
+            log.exception("re-ingest failed")
+            self.status = self.status.model_copy(update={"state": "failed", "finished": _now(), "error": str(exc)})
+            return
+        if self.on_done:
+            self.on_done()
+        summary = {
+            "added": list(report.added),
+            "updated": list(report.updated),
+            "removed": list(report.removed),
+            "unchanged": len(report.unchanged),
+            "failed": dict(report.failed),
+            "chunks": report.chunks,
+            "embedded": report.embedded,
+            "seconds": round(report.seconds, 2),
+        }
+        log.info(
+            "re-ingest done: %d added, %d updated, %d removed, %d failed, %d chunks",
+            len(report.added),
+            len(report.updated),
+            len(report.removed),
+            len(report.failed),
+            report.chunks,
+        )
+        self.status = self.status.model_copy(update={"state": "done", "finished": _now(), "report": summary})
+
+
+def job(request: Request) -> ReingestJob:
+    return request.app.state.reingest
+
+
+@router.post(
+    "/reingest",
+    response_model=ReingestStatus,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        200: {"model": ReingestStatus, "description": "With `wait=true`: the finished re-ingest."},
+        409: {"model": ErrorPublic, "description": "A re-ingest is already running."},
+    },
+    summary="Run the incremental ingest without stopping the service",
+    description="Only changed documents are re-embedded. Answers keep working during the ingest and "
+    "switch to the new index when it is complete. Returns 202 at once (poll `GET /admin/reingest`), "
+    "or waits with `wait=true`.",
+)
+async def reingest(request: Request, response: Response, wait: bool = Query(False)) -> ReingestStatus:
+    current = job(request)
+    try:
+        task = current.start()
+    except RuntimeError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    if wait:
+        await asyncio.shield(task)
+        response.status_code = status.HTTP_200_OK
+    return current.status
+
+
+@router.get("/reingest", response_model=ReingestStatus, summary="State of the last re-ingest")
+async def reingest_status(request: Request) -> ReingestStatus:
+    return job(request).status
+
+
+@router.get("/stats", response_model=StatsPublic, summary="Documents, chunks, questions per day, abstention, feedback")
+async def stats(request: Request, assistant: AssistantDep, state: StateDep) -> StatsPublic:
+    usage = await run_in_threadpool(state.stats)
+    documents = assistant.documents()
+    return StatsPublic(
+        documents=len(documents),
+        chunks=assistant.retriever.size,
+        document_list=documents,
+        reingest=job(request).status,
+        answer_cache=request.app.state.answer_cache.stats(),
+        **usage,
+    )
+
+
+def _export_rows(rows: list[dict[str, Any]]) -> list[FeedbackExportItem]:
+    return [
+        FeedbackExportItem(
+            id=r["id"],
+            answer_id=r["answer_id"],
+            rating="up" if r["rating"] > 0 else "down",
+            comment=r["comment"],
+            channel=r["channel"],
+            created=datetime.fromtimestamp(r["created"], UTC).isoformat(timespec="seconds"),
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/feedback",
+    response_model=list[FeedbackExportItem],
+    responses={200: {"content": {"text/csv": {"example": "id,answer_id,rating,comment,channel,created\n"}}}},
+    summary="Export all feedback (JSON, or CSV with format=csv)",
+)
+async def feedback_export(state: StateDep, format: Literal["json", "csv"] = Query("json")) -> Any:
+    items = _export_rows(await run_in_threadpool(state.feedback))
+    if format == "json":
+        return items
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(FeedbackExportItem.model_fields))
+    writer.writeheader()
+    for item in items:
+        row = item.model_dump()
+        if row["comment"] and row["comment"][0] in "=+-@\t\r":  # no formulas in a spreadsheet export
+            row["comment"] = "'" + row["comment"]
+        writer.writerow(row)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="wegwijzer-feedback.csv"'},
+    )

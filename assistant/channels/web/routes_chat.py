@@ -1,0 +1,309 @@
+"""Public chat API: JSON and streaming answers, feedback, forgetting a conversation."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from assistant import Answer, AnswerEvent, Assistant, Delta, Final, IndexNotReadyError, Profile, QuestionError, Turn
+from assistant.channels.state import StateStore
+from assistant.channels.web.cache import AnswerCache
+from assistant.channels.web.deps import AssistantDep, CacheDep, LimitsDep, SettingsDep, StateDep, client_ip
+from assistant.channels.web.schemas import (
+    CONVERSATION_ID,
+    ChatPublic,
+    ChatRequest,
+    CitationPublic,
+    ErrorPublic,
+    FeedbackCreate,
+    FeedbackPublic,
+)
+from assistant.channels.web.security import RateLimited
+from assistant.channels.web.texts import api_text
+
+log = logging.getLogger("wegwijzer.web")
+router = APIRouter(prefix="/api", tags=["chat"])
+CHANNEL = "web"
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorPublic, "description": "Request body larger than WEGWIJZER_MAX_BODY_BYTES."},
+    422: {"model": ErrorPublic, "description": "Invalid request, or a question that is empty or too long."},
+    429: {"model": ErrorPublic, "description": "Rate limit per client IP or per conversation; see Retry-After."},
+    503: {"model": ErrorPublic, "description": "The index is not loaded yet."},
+}
+
+SSE_EXAMPLE = (
+    'event: meta\ndata: {"conversation_id": "3f0c…", "answer_id": "9d1c…"}\n\n'
+    'event: delta\ndata: {"text": "Dit zeggen de programmadocumenten over je vraag:\\n"}\n\n'
+    'event: delta\ndata: {"text": "De SLIM-scholingssubsidie is een tijdelijke subsidie voor werkgevers. [1]\\n"}\n\n'
+    'event: citations\ndata: [{"n": 1, "title": "SLIM-regeling", "location": "Wat is SLIM?", "passage": "…", '
+    '"source_url": "https://…"}]\n\n'
+    'event: done\ndata: {"answer_id": "9d1c…", "abstained": false, "mode": "extractive", "lang": "nl", '
+    '"note": null, "timings_ms": {"total_ms": 15.1}}\n\n'
+    '(on failure instead: event: error\\ndata: {"code": "internal", "message": "…"})\n'
+)
+
+
+@dataclass
+class Prepared:
+    """A question ready for the core: its conversation, the stored turns and the profile."""
+
+    conversation_id: str
+    turns: list[Turn]
+    profile: Profile
+
+
+def check_limits(request: Request, limits: LimitsDep, conversation_id: str | None) -> None:
+    retry = limits.per_ip.hit(f"chat|{client_ip(request)}")
+    if retry:
+        raise RateLimited(retry, "ip")
+    if conversation_id:
+        retry = limits.per_conversation.hit(conversation_id)
+        if retry:
+            raise RateLimited(retry, "conversation")
+
+
+def prepare(state: StateStore, body: ChatRequest) -> Prepared:
+    """Load the conversation (an unknown or purged id starts a new one) and merge the profile."""
+    turns: list[Turn] = []
+    stored = Profile()
+    if body.conversation_id:
+        turns, stored = state.get_conversation(body.conversation_id)
+    conversation_id = body.conversation_id if turns else state.new_conversation_id()
+    profile = Profile(
+        audience=body.audience or stored.audience,
+        region=body.region or stored.region,
+        lang=body.lang or stored.lang,
+    )
+    return Prepared(conversation_id, turns, profile)
+
+
+def record(
+    state: StateStore,
+    prepared: Prepared,
+    question: str,
+    answer: Answer,
+    latency_ms: float,
+    answer_id: str | None = None,
+) -> str:
+    """Store the answer's metadata (never its text with an id) and the turn for follow-ups."""
+    answer_id = state.record_answer(
+        prepared.conversation_id, CHANNEL, answer.abstained, answer.mode, answer.lang, latency_ms, answer_id=answer_id
+    )
+    state.append_turn(prepared.conversation_id, Turn(question.strip(), answer.text), prepared.profile, channel=CHANNEL)
+    return answer_id
+
+
+@dataclass(frozen=True)
+class Cached(Final):
+    """A final answer replayed from the answer cache."""
+
+
+def answer_events(assistant: Assistant, cache: AnswerCache, message: str, prepared: Prepared) -> Iterator[AnswerEvent]:
+    """The core's stream, or a cached answer to the same opening question replayed line by line
+    (then the last event is :class:`Cached`)."""
+    key = None if prepared.turns else AnswerCache.key(message, prepared.profile)
+    if key is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            for line in hit.text.split("\n"):
+                yield Delta(line + "\n")
+            yield Cached(hit)
+            return
+    generation = cache.generation
+    for event in assistant.stream(message, prepared.turns, prepared.profile):
+        if isinstance(event, Final) and key is not None:
+            cache.put(key, event.answer, generation)
+        yield event
+
+
+def timings(answer: Answer, cached: bool, latency_ms: float) -> dict[str, float]:
+    if cached:
+        return {"total_ms": round(latency_ms, 2), "cached": 1.0}
+    return {k: round(v, 2) for k, v in answer.timings_ms.items()}
+
+
+def citations_public(answer: Answer) -> list[CitationPublic]:
+    return [CitationPublic(**asdict(c), location=c.location) for c in answer.citations]
+
+
+def chat_public(answer: Answer, answer_id: str, conversation_id: str, timings_ms: dict[str, float]) -> ChatPublic:
+    return ChatPublic(
+        answer_id=answer_id,
+        conversation_id=conversation_id,
+        answer=answer.text,
+        abstained=answer.abstained,
+        lang=answer.lang,
+        mode=answer.mode,
+        note=answer.note,
+        citations=citations_public(answer),
+        timings_ms=timings_ms,
+    )
+
+
+def answer_and_record(assistant: Assistant, cache: AnswerCache, state: StateStore, body: ChatRequest) -> ChatPublic:
+    """The whole blocking part of a JSON chat request; runs in a worker thread."""
+    prepared = prepare(state, body)
+    started = time.perf_counter()
+    final: Answer | None = None
+    cached = False
+    for event in answer_events(assistant, cache, body.message, prepared):
+        if isinstance(event, Final):
+            final, cached = event.answer, isinstance(event, Cached)
+    assert final is not None
+    latency = (time.perf_counter() - started) * 1000
+    answer_id = record(state, prepared, body.message, final, latency)
+    log.info(
+        "answer %s mode=%s abstained=%s cached=%s ms=%.0f", answer_id, final.mode, final.abstained, cached, latency
+    )
+    return chat_public(final, answer_id, prepared.conversation_id, timings(final, cached, latency))
+
+
+@router.post(
+    "/chat",
+    response_model=ChatPublic,
+    responses=ERRORS,
+    summary="Ask a question; get a cited answer",
+    description="Answers from the programme documents with numbered citations, or a refusal "
+    "(`abstained: true`) when the documents do not answer. Send `conversation_id` back for follow-ups.",
+)
+async def chat(
+    body: ChatRequest, request: Request, assistant: AssistantDep, state: StateDep, limits: LimitsDep, cache: CacheDep
+) -> ChatPublic:
+    check_limits(request, limits, body.conversation_id)
+    return await run_in_threadpool(answer_and_record, assistant, cache, state, body)
+
+
+def sse(event: str, data: Any) -> dict[str, str]:
+    return {"event": event, "data": json.dumps(data, ensure_ascii=False)}
+
+
+@router.post(
+    "/chat/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `meta`, then `delta` pieces of the answer text, then `citations`, "
+            "then `done`. A failure while answering (also an empty or too long question) arrives as an "
+            "`error` event with `code` and `message`, never as a dropped connection.",
+            "content": {"text/event-stream": {"example": SSE_EXAMPLE}},
+        },
+        **{k: v for k, v in ERRORS.items() if k != 503},
+    },
+    summary="Ask a question; the answer streams as Server-Sent Events",
+)
+async def chat_stream(
+    body: ChatRequest,
+    request: Request,
+    assistant: AssistantDep,
+    state: StateDep,
+    limits: LimitsDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+) -> EventSourceResponse:
+    check_limits(request, limits, body.conversation_id)
+    prepared = await run_in_threadpool(prepare, state, body)
+    answer_id = uuid.uuid4().hex
+    lang = body.lang
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        yield sse("meta", {"conversation_id": prepared.conversation_id, "answer_id": answer_id})
+        started = time.perf_counter()
+        final: Answer | None = None
+        cached = False
+        try:
+            async for event in iterate_in_threadpool(answer_events(assistant, cache, body.message, prepared)):
+                if isinstance(event, Delta):
+                    yield sse("delta", {"text": event.text})
+                elif isinstance(event, Final):
+                    final, cached = event.answer, isinstance(event, Cached)
+            if final is None:
+                raise RuntimeError("the core ended its stream without an answer")
+            latency = (time.perf_counter() - started) * 1000
+            await run_in_threadpool(record, state, prepared, body.message, final, latency, answer_id)
+        except QuestionError as exc:
+            yield sse("error", {"code": "invalid_question", "message": str(exc)})
+            return
+        except IndexNotReadyError:
+            yield sse("error", {"code": "not_ready", "message": api_text(settings.prompts_dir, "not_ready", lang)})
+            return
+        except Exception:
+            log.exception("streamed answer %s failed", answer_id)
+            yield sse("error", {"code": "internal", "message": api_text(settings.prompts_dir, "internal", lang)})
+            return
+        log.info(
+            "answer %s (stream) mode=%s abstained=%s cached=%s ms=%.0f",
+            answer_id,
+            final.mode,
+            final.abstained,
+            cached,
+            latency,
+        )
+        yield sse("citations", [c.model_dump() for c in citations_public(final)])
+        yield sse(
+            "done",
+            {
+                "answer_id": answer_id,
+                "conversation_id": prepared.conversation_id,
+                "abstained": final.abstained,
+                "mode": final.mode,
+                "lang": final.lang,
+                "note": final.note,
+                "timings_ms": timings(final, cached, latency),
+            },
+        )
+
+    return EventSourceResponse(
+        events(), ping=15, sep="\n", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
+
+
+@router.post(
+    "/feedback",
+    response_model=FeedbackPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"model": ErrorPublic, "description": "Unknown answer_id."}, 429: ERRORS[429]},
+    summary="Thumbs up or down for an answer",
+)
+async def feedback(
+    body: FeedbackCreate, request: Request, state: StateDep, limits: LimitsDep, settings: SettingsDep
+) -> FeedbackPublic:
+    retry = limits.other_per_ip.hit(f"other|{client_ip(request)}")
+    if retry:
+        raise RateLimited(retry, "ip")
+    if not await run_in_threadpool(state.answer_exists, body.answer_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, api_text(settings.prompts_dir, "unknown_answer", None))
+    rating = 1 if body.rating == "up" else -1
+    comment = body.comment.strip() if body.comment and body.comment.strip() else None
+    feedback_id = await run_in_threadpool(state.add_feedback, body.answer_id, rating, comment, CHANNEL)
+    return FeedbackPublic(id=feedback_id, answer_id=body.answer_id, rating=body.rating)
+
+
+@router.delete(
+    "/conversations/{conversation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"model": ErrorPublic, "description": "No such conversation (already deleted or expired)."}},
+    summary="Forget a conversation (its turns and profile)",
+)
+async def delete_conversation(
+    request: Request,
+    state: StateDep,
+    limits: LimitsDep,
+    settings: SettingsDep,
+    conversation_id: str = Path(pattern=CONVERSATION_ID),
+) -> Response:
+    retry = limits.other_per_ip.hit(f"other|{client_ip(request)}")
+    if retry:
+        raise RateLimited(retry, "ip")
+    if not await run_in_threadpool(state.delete_conversation, conversation_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, api_text(settings.prompts_dir, "unknown_conversation", None))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

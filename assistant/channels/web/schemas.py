@@ -1,0 +1,198 @@
+"""Request and response models of the web API (they drive the OpenAPI docs at /docs)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["nl", "en"]
+Audience = Literal["career_switcher", "employer", "staff"]
+
+CONVERSATION_ID = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+class ChatRequest(BaseModel):
+    """One question, optionally continuing an earlier conversation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "message": "Welke subsidie krijg ik als werkgever om personeel om te scholen naar ICT?",
+                    "lang": "nl",
+                    "audience": "employer",
+                },
+                {
+                    "message": "And in Limburg?",
+                    "conversation_id": "3f0c6a1e9b2d4c7f8a5e1d2c3b4a5f6e",
+                    "lang": "en",
+                    "audience": "employer",
+                    "region": "limburg",
+                },
+            ]
+        },
+    )
+
+    message: str = Field(
+        ...,
+        min_length=1,
+        max_length=20_000,
+        description="The question, in Dutch or English. Longer than the configured limit "
+        "(WEGWIJZER_MAX_QUESTION_CHARS, default 1000) is refused with a 422 and a clear message.",
+    )
+    conversation_id: str | None = Field(
+        None,
+        pattern=CONVERSATION_ID,
+        description="Id from an earlier answer; follow-up questions then use the earlier turns. "
+        "An unknown or expired id starts a new conversation (the answer carries the new id).",
+    )
+    lang: Lang | None = Field(
+        None, description="Language of the asker's interface (answers follow the question's language)."
+    )
+    audience: Audience | None = Field(None, description="Who is asking; steers the wording of suggestions and tone.")
+    region: str | None = Field(None, max_length=40, description="Province to prefer, e.g. `friesland`.")
+
+
+class CitationPublic(BaseModel):
+    """One numbered source: the passage the answer quotes, and where it comes from."""
+
+    n: int = Field(description="The number used as [n] in the answer text.")
+    doc_id: str
+    title: str
+    page: int | None = None
+    section: str | None = None
+    location: str = Field("", description="'p. 16' for PDFs, else the section heading.")
+    passage: str = Field(description="The full passage, plain text.")
+    source_url: str | None = None
+    language: str = "nl"
+    status: str | None = Field(None, description="active | ended | planned | unknown, for schemes.")
+    valid_as_of: str | None = None
+
+
+class ChatPublic(BaseModel):
+    """A cited answer (or a refusal, ``abstained: true``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answer_id": "9d1c0b2a7e5f4c3b8a6d2e1f0c9b8a7d",
+                    "conversation_id": "3f0c6a1e9b2d4c7f8a5e1d2c3b4a5f6e",
+                    "answer": "Dit zeggen de programmadocumenten over je vraag:\n"
+                    "De SLIM-scholingssubsidie is een tijdelijke subsidie voor werkgevers. [1]",
+                    "abstained": False,
+                    "lang": "nl",
+                    "mode": "extractive",
+                    "note": None,
+                    "citations": [
+                        {
+                            "n": 1,
+                            "doc_id": "regelingen/slim-regeling",
+                            "title": "SLIM-regeling (leren en ontwikkelen in het mkb)",
+                            "page": None,
+                            "section": "Wat is SLIM?",
+                            "location": "Wat is SLIM?",
+                            "passage": "De SLIM-scholingssubsidie is een tijdelijke subsidie voor werkgevers. …",
+                            "source_url": "https://www.uwv.nl/",
+                            "language": "nl",
+                            "status": "active",
+                            "valid_as_of": "2025-03-03",
+                        }
+                    ],
+                    "timings_ms": {"retrieve_ms": 12.4, "total_ms": 15.1},
+                }
+            ]
+        }
+    )
+
+    answer_id: str = Field(description="Use it to send feedback on this answer.")
+    conversation_id: str = Field(description="Send it with the next question to continue the conversation.")
+    answer: str = Field(description="Plain text; lines separated by '\\n'; [n] refers to citation n.")
+    abstained: bool = Field(description="True when the documents do not answer the question (a refusal).")
+    lang: Lang
+    mode: str = Field(description="extractive | llm | fallback | refusal")
+    note: str | None = None
+    citations: list[CitationPublic]
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class FeedbackCreate(BaseModel):
+    """Thumbs up or down for one answer, with an optional comment."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"answer_id": "9d1c0b2a7e5f4c3b8a6d2e1f0c9b8a7d", "rating": "up"},
+                {"answer_id": "9d1c0b2a7e5f4c3b8a6d2e1f0c9b8a7d", "rating": "down", "comment": "Bedrag ontbreekt."},
+            ]
+        },
+    )
+
+    answer_id: str = Field(..., pattern=r"^[a-f0-9]{32}$")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=1000, description="Optional; do not put personal data in it.")
+
+
+class FeedbackPublic(BaseModel):
+    id: int
+    answer_id: str
+    rating: Literal["up", "down"]
+
+
+class FeedbackExportItem(BaseModel):
+    id: int
+    answer_id: str
+    rating: Literal["up", "down"]
+    comment: str | None
+    channel: str | None
+    created: str = Field(description="UTC time, ISO 8601.")
+
+
+class ErrorPublic(BaseModel):
+    """Every error body: a message a person can read, and a machine-readable code."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"detail": "Je bericht is te lang (1200 tekens; maximaal 1000).", "code": "invalid_question"}]
+        }
+    )
+
+    detail: Any
+    code: str
+
+
+class HealthPublic(BaseModel):
+    status: str
+
+
+class ReadyPublic(BaseModel):
+    ready: bool
+    documents: int
+    chunks: int
+    detail: str | None = None
+
+
+class ReingestStatus(BaseModel):
+    """State of the last (or running) re-ingest."""
+
+    state: Literal["idle", "running", "done", "failed"]
+    started: str | None = None
+    finished: str | None = None
+    report: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class StatsPublic(BaseModel):
+    documents: int
+    chunks: int
+    questions: int
+    questions_per_day: dict[str, int]
+    abstention_rate: float
+    feedback: dict[str, int]
+    conversations: int
+    reingest: ReingestStatus
+    answer_cache: dict[str, int] = Field(description="Cached opening answers: entries, hits, misses.")
+    document_list: list[dict[str, Any]]

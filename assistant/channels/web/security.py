@@ -1,0 +1,231 @@
+"""Safety of the web service: CORS allowlist, rate limits, body size limit, security headers.
+
+Everything here is plain ASGI or plain Python so that streaming responses (SSE) pass
+through untouched (Starlette's ``BaseHTTPMiddleware`` would buffer them).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from assistant import Settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+# --- CORS -----------------------------------------------------------------------------
+def own_origins(settings: Settings) -> list[str]:
+    """The service's own origin(s): from ``public_url``, else ``http://host:port``.
+
+    A loopback host also admits its twin (``localhost`` <-> ``127.0.0.1``), since a
+    browser's origin is whatever name the person typed.
+    """
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    host = settings.host
+    if host in {"0.0.0.0", "::", ""}:
+        host = "127.0.0.1"
+    hosts = [host]
+    if host in LOOPBACK:
+        hosts = ["127.0.0.1", "localhost"]
+    return [f"http://{h}:{settings.port}" for h in hosts]
+
+
+def cors_allowlist(settings: Settings) -> list[str]:
+    """Own origin plus ``settings.cors_origins`` (exact origins, no trailing slash, no wildcards)."""
+    extra = [o.strip().rstrip("/") for o in settings.cors_origins if o.strip()]
+    return list(dict.fromkeys(own_origins(settings) + extra))
+
+
+# --- rate limits ----------------------------------------------------------------------
+class RateLimiter:
+    """Sliding-window limiter: at most ``limit`` hits per key in any ``window`` seconds.
+
+    ``hit(key)`` returns 0 when the request may go ahead (and counts it), else the whole
+    number of seconds after which it would be allowed (the ``Retry-After`` value).
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._last_sweep = clock()
+
+    def hit(self, key: str) -> int:
+        if self.limit <= 0:  # 0 or less disables the limit
+            return 0
+        now = self.clock()
+        with self._lock:
+            self._sweep(now)
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return max(1, math.ceil(hits[0] + self.window - now))
+            hits.append(now)
+            return 0
+
+    def _sweep(self, now: float) -> None:
+        """Forget keys with no recent hits, so memory stays bounded by active clients."""
+        if now - self._last_sweep < self.window:
+            return
+        self._last_sweep = now
+        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
+            del self._hits[key]
+
+
+class RateLimited(Exception):
+    """Raised by a route when a limiter says no; rendered as 429 with Retry-After."""
+
+    def __init__(self, retry_after: int, scope: str):
+        super().__init__(f"rate limited ({scope}), retry after {retry_after} s")
+        self.retry_after = retry_after
+        self.scope = scope
+
+
+# --- body size limit -----------------------------------------------------------------
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+            + (headers or []),
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length or while reading.
+
+    For a body without Content-Length (chunked), the 413 is sent as soon as the count
+    passes the limit; the app then sees a client disconnect and whatever it tries to send
+    afterwards is dropped.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = {"detail": f"Request body too large (limit {self.max_bytes} bytes).", "code": "body_too_large"}
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await _send_json(send, 413, too_large, [(b"connection", b"close")])
+                    return
+        received = 0
+        started = False
+        refused = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes and not started:
+                    refused = True
+                    await _send_json(send, 413, too_large, [(b"connection", b"close")])
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
+# --- security headers ----------------------------------------------------------------
+CSP_PAGE = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI sets inline styles on its elements; its scripts are served from here.
+CSP_DOCS = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+CSP_API = "default-src 'none'; frame-ancestors 'none'"
+
+COMMON_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+]
+
+
+def headers_for(path: str, content_type: str) -> list[tuple[bytes, bytes]]:
+    """Security headers for one response, by what it is."""
+    headers = list(COMMON_HEADERS)
+    if path.startswith("/docs") or path.startswith("/redoc"):
+        headers += [(b"content-security-policy", CSP_DOCS.encode()), (b"x-frame-options", b"DENY")]
+    elif content_type.startswith("text/html"):
+        headers += [
+            (b"content-security-policy", CSP_PAGE.encode()),
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+    elif path == "/widget.js" or path.startswith("/static/"):
+        # Assets: other sites embed the widget, so they may be loaded cross-origin.
+        headers += [(b"content-security-policy", CSP_API.encode()), (b"cross-origin-resource-policy", b"cross-origin")]
+    else:
+        headers += [(b"content-security-policy", CSP_API.encode()), (b"cross-origin-resource-policy", b"same-site")]
+    return headers
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP, nosniff, referrer and framing policy headers to every response."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = list(message.get("headers", []))
+                names = {k.lower() for k, _ in existing}
+                ctype = next((v.decode("latin-1") for k, v in existing if k.lower() == b"content-type"), "")
+                extra = [(k, v) for k, v in headers_for(path, ctype) if k not in names]
+                message = dict(message) | {"headers": existing + extra}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

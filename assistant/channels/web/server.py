@@ -1,0 +1,298 @@
+"""The FastAPI app of Wegwijzer ICT and the ``wegwijzer serve`` entry point.
+
+``create_app(assistant, settings)`` wires the chat and admin routes, the widget and demo
+page, the safety middleware and the lifespan (retention purge, warm-up, Telegram bot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from assistant import Assistant, IndexNotReadyError, QuestionError, Settings
+from assistant.channels.state import StateStore
+from assistant.channels.web import routes_admin, routes_chat
+from assistant.channels.web.cache import AnswerCache
+from assistant.channels.web.deps import Limits
+from assistant.channels.web.routes_admin import ReingestJob
+from assistant.channels.web.schemas import HealthPublic, ReadyPublic
+from assistant.channels.web.security import (
+    BodySizeLimitMiddleware,
+    RateLimited,
+    SecurityHeadersMiddleware,
+    cors_allowlist,
+)
+from assistant.channels.web.texts import api_text, load_texts
+
+log = logging.getLogger("wegwijzer.web")
+STATIC = Path(__file__).parent / "static"
+PURGE_EVERY_S = 24 * 3600
+WARM_UP_QUESTION = "Wat is de Human Capital Agenda ICT?"
+CONFIG_TOKEN = '"__WEGWIJZER_CONFIG__"'
+# Something that runs beside the service for its lifetime (the Telegram bot): given the app
+# (to add routes such as a webhook), it returns a factory of the context that runs it.
+Extension = Callable[[FastAPI], Callable[[], AbstractAsyncContextManager[Any]]]
+
+DESCRIPTION = """
+Cited answers from the programme documents of the Dutch **Human Capital Agenda ICT**, for
+employers, career switchers and programme staff.
+
+* `POST /api/chat` answers with numbered citations (or refuses, `abstained: true`).
+* `POST /api/chat/stream` streams the same answer as Server-Sent Events.
+* `GET /widget.js` is the embeddable chat widget:
+  `<script src="https://HOST/widget.js" data-audience="employer" data-lang="nl" defer></script>`.
+* `/admin/*` needs the `X-Admin-Key` header.
+"""
+
+
+def render_widget(settings: Settings) -> bytes:
+    """widget.js with the UI texts (prompts/widget.yaml) and limits filled in at serve time."""
+    texts = load_texts(settings.prompts_dir)
+    config = {
+        "texts": {lang: {k: texts[lang][k] for k in ("widget", "greeting", "suggestions")} for lang in ("nl", "en")},
+        "maxChars": settings.max_question_chars,
+    }
+    source = (STATIC / "widget.js").read_text(encoding="utf-8")
+    if CONFIG_TOKEN not in source:
+        raise RuntimeError(f"{STATIC / 'widget.js'} lacks the config placeholder {CONFIG_TOKEN}")
+    # ensure_ascii keeps U+2028/2029 and any '</script>' harmless inside the JS source.
+    return source.replace(CONFIG_TOKEN, json.dumps(config, ensure_ascii=True).replace("/", "\\/")).encode()
+
+
+def error_body(detail: Any, code: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": detail, "code": code, **extra}
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def install_error_handlers(app: FastAPI, settings: Settings) -> None:
+    def lang_of(request: Request) -> str | None:
+        accept = request.headers.get("accept-language", "")
+        return "en" if accept.lower().startswith("en") else None
+
+    @app.exception_handler(QuestionError)
+    async def question_error(_: Request, exc: QuestionError) -> JSONResponse:
+        return JSONResponse(error_body(str(exc), "invalid_question"), status_code=422)
+
+    @app.exception_handler(IndexNotReadyError)
+    async def not_ready(request: Request, _: IndexNotReadyError) -> JSONResponse:
+        return JSONResponse(
+            error_body(api_text(settings.prompts_dir, "not_ready", lang_of(request)), "not_ready"),
+            status_code=503,
+            headers={"Retry-After": "60"},
+        )
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        message = api_text(settings.prompts_dir, "rate_limited", lang_of(request), seconds=exc.retry_after)
+        return JSONResponse(
+            error_body(message, "rate_limited", scope=exc.scope, retry_after=exc.retry_after),
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
+            problems.append(f"{where}: {err.get('msg')}")
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        return JSONResponse(error_body("; ".join(problems), "invalid_request", errors=errors), status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.detail, HTTP_CODES.get(exc.status_code, "error")),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(
+            error_body(api_text(settings.prompts_dir, "internal", lang_of(request)), "internal"), status_code=500
+        )
+
+
+def create_app(assistant: Assistant, settings: Settings | None = None, extensions: Sequence[Extension] = ()) -> FastAPI:
+    """The web service over ``assistant``; ``settings`` (default: the assistant's) set the
+    web parts: CORS, rate limits, body limit, retention, admin key, state directory.
+    ``extensions`` run inside the service's lifespan (:mod:`assistant.main` passes the bot)."""
+    settings = settings or assistant.settings
+    store = StateStore(settings.data_dir / "state.sqlite")
+    widget_js = render_widget(settings)
+    widget_etag = '"' + hashlib.sha256(widget_js).hexdigest()[:20] + '"'
+    demo_html = (STATIC / "demo.html").read_bytes()
+    running: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
+
+    async def purge_loop() -> None:
+        while True:
+            await asyncio.sleep(PURGE_EVERY_S)
+            purged = await run_in_threadpool(store.purge, settings.retention_days)
+            log.info("retention: purged %d conversations older than %d days", purged, settings.retention_days)
+
+    def warm_up() -> None:
+        if assistant.ready:
+            assistant.answer(WARM_UP_QUESTION)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        purged = await run_in_threadpool(store.purge, settings.retention_days)
+        log.info("retention: purged %d conversations older than %d days", purged, settings.retention_days)
+        purger = asyncio.create_task(purge_loop())
+        try:
+            await run_in_threadpool(warm_up)
+        except Exception:  # readiness reports it; the service still starts
+            log.exception("warm-up answer failed")
+        app.state.warm = True
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                for run in running:
+                    await stack.enter_async_context(run())
+                yield
+        finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
+
+    app = FastAPI(
+        title="Wegwijzer ICT",
+        version="0.1.0",
+        summary="Cited answers about the Human Capital Agenda ICT, for an embeddable chat widget.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": "chat", "description": "Questions, streamed answers, feedback, forgetting a conversation."},
+            {"name": "admin", "description": "Re-ingest, statistics, feedback export (header `X-Admin-Key`)."},
+            {"name": "service", "description": "Health, readiness, the widget and the demo page."},
+        ],
+    )
+    app.state.assistant = assistant
+    app.state.settings = settings
+    app.state.store = store
+    app.state.limits = Limits.from_settings(settings)
+    app.state.answer_cache = AnswerCache(settings.answer_cache_size, settings.answer_cache_ttl_s)
+    app.state.reingest = ReingestJob(assistant, on_done=app.state.answer_cache.clear)
+    app.state.warm = False
+    app.state.allowed_origins = cors_allowlist(settings)
+
+    app.include_router(routes_chat.router)
+    app.include_router(routes_admin.router)
+    install_error_handlers(app, settings)
+
+    @app.get("/healthz", response_model=HealthPublic, tags=["service"], summary="The process is alive")
+    async def healthz() -> HealthPublic:
+        return HealthPublic(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=ReadyPublic,
+        tags=["service"],
+        responses={503: {"model": ReadyPublic, "description": "Not ready: no index yet, or still warming up."}},
+        summary="The index is loaded and the embedder has answered a first question",
+    )
+    async def readyz() -> JSONResponse:
+        ready = bool(assistant.ready and app.state.warm)
+        body = ReadyPublic(
+            ready=ready,
+            documents=len(assistant.documents()),
+            chunks=assistant.retriever.size,
+            detail=None
+            if ready
+            else ("no documents indexed: run `wegwijzer ingest`" if not assistant.ready else "warming up"),
+        )
+        return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+    @app.get("/", response_class=HTMLResponse, tags=["service"], summary="Demo page with the widget embedded")
+    async def demo_page() -> Response:
+        return Response(demo_html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+    @app.get(
+        "/widget.js",
+        tags=["service"],
+        summary="The embeddable chat widget (vanilla JS, no build step)",
+        response_class=Response,
+        responses={200: {"content": {"text/javascript": {}}}},
+    )
+    async def widget(request: Request) -> Response:
+        headers = {"ETag": widget_etag, "Cache-Control": "public, max-age=300"}
+        if request.headers.get("if-none-match") == widget_etag:
+            return Response(status_code=304, headers=headers)
+        return Response(widget_js, media_type="text/javascript; charset=utf-8", headers=headers)
+
+    @app.get("/demo.css", include_in_schema=False)
+    async def demo_css() -> FileResponse:
+        return FileResponse(
+            STATIC / "demo.css", media_type="text/css", headers={"Cache-Control": "public, max-age=300"}
+        )
+
+    @app.get("/demo.js", include_in_schema=False)
+    async def demo_js() -> FileResponse:
+        return FileResponse(
+            STATIC / "demo.js", media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"}
+        )
+
+    _mount_docs(app)
+    running.extend(extension(app) for extension in extensions)
+
+    # Outermost first: headers on every response (also 413/429), CORS, then the body limit.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=app.state.allowed_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Content-Type", "Accept", "Accept-Language"],
+        expose_headers=["Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from local files (no CDN): swagger-ui-bundle ships them."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # still usable: the OpenAPI document is at /openapi.json
+        swagger_ui_path = None
+    if swagger_ui_path:
+        app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+
+    page = (STATIC / "docs.html").read_bytes()
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    @app.get("/docs/init.js", include_in_schema=False)
+    async def docs_init() -> FileResponse:
+        return FileResponse(STATIC / "docs-init.js", media_type="text/javascript")

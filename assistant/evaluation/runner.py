@@ -1,0 +1,457 @@
+"""Run evaluation cases through the same :class:`assistant.Assistant` the channels use.
+
+For every case the runner asks ``assistant.retrieve`` for the ranked passages (what the
+answer is built from; scored for retrieval) and ``assistant.answer`` for the answer
+(scored for facts, citations and abstention), with the case's earlier turns as the
+conversation and its audience and language as the profile. :func:`run_eval` then
+writes ``results.jsonl``, ``summary.json`` and ``report.html`` and applies the gate.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant import Assistant, Profile, QuestionError, Turn
+from assistant.base.settings import PROJECT_ROOT
+from assistant.base.types import Answer, Passage
+from assistant.evaluation.dataset import Case
+from assistant.evaluation.matching import contains, find_any
+from assistant.evaluation.metrics import case_retrieval, check_thresholds, metrics, summarize
+
+Row = dict[str, Any]
+Progress = Callable[[str], None]
+ANSWERERS = ("extractive", "llm")
+
+
+class EvalError(RuntimeError):
+    """The evaluation cannot run as asked (no index, LLM not configured, ...)."""
+
+
+# --- evidence and facts --------------------------------------------------------------
+def matched_evidence(text: str, evidence: Sequence[str]) -> str | None:
+    return find_any(text, list(evidence)) if evidence else None
+
+
+class EvidenceIndex:
+    """Counts, per case, how many indexed passages contain its evidence (for ideal DCG)."""
+
+    def __init__(self, texts: Sequence[str]):
+        self.texts = list(texts)
+
+    def count(self, evidence: Sequence[str]) -> int:
+        if not evidence:
+            return 0
+        return sum(1 for t in self.texts if matched_evidence(t, evidence) is not None)
+
+    def any_contains(self, phrases: Sequence[str]) -> bool:
+        return any(contains(t, p) for t in self.texts for p in phrases)
+
+
+def passage_row(p: Passage, evidence: Sequence[str], rank: int | None = None) -> dict[str, Any]:
+    hit = matched_evidence(p.chunk.text, evidence)
+    return {
+        "rank": rank if rank is not None else p.rank,
+        "chunk_id": p.chunk.chunk_id,
+        "doc_id": p.chunk.doc_id,
+        "title": p.chunk.title,
+        "page": p.chunk.page,
+        "section": p.chunk.section,
+        "text": p.chunk.text,
+        "score": round(float(p.score), 4),
+        "relevant": hit is not None,
+        "matched": hit,
+    }
+
+
+def dataset_warnings(cases: Sequence[Case], index: EvidenceIndex) -> list[str]:
+    """Evidence or facts that occur nowhere in the index: the set or the corpus needs a look."""
+    warnings: list[str] = []
+    for case in cases:
+        if not case.answerable:
+            continue
+        if case.evidence and not index.any_contains(case.evidence):
+            warnings.append(f"{case.file}: {case.id}: no indexed passage contains any evidence phrase {case.evidence}")
+        for group in case.facts:
+            if not index.any_contains(group):
+                warnings.append(
+                    f"{case.file}: {case.id}: fact {' / '.join(group)!r} occurs in no indexed passage "
+                    "(a quoting answerer can never state it)"
+                )
+    return warnings
+
+
+def stale_index(assistant: Assistant) -> list[str]:
+    """Documents in corpus/ that are not indexed, and indexed ones no longer in corpus/.
+
+    The eval measures the index, not the files: a document added after the last
+    ``wegwijzer ingest`` is invisible to it. (Edits inside a document are not detected.)
+    """
+    from ingest.load import discover, doc_id_for
+
+    corpus = assistant.settings.corpus_dir
+    try:
+        in_corpus = {doc_id_for(p, corpus): p.relative_to(corpus).as_posix() for p in discover(corpus)}
+        indexed = {d["doc_id"] for d in assistant.documents()}
+    except Exception:
+        return []
+    out = [f"{rel}: in corpus/ but not indexed" for key, rel in sorted(in_corpus.items()) if key not in indexed]
+    out.extend(f"{key}: indexed but no longer in corpus/" for key in sorted(indexed - set(in_corpus)))
+    return out
+
+
+def failures_of(row: Row) -> list[str]:
+    """Why a case failed (empty list: it passed)."""
+    out: list[str] = []
+    if row.get("error"):
+        return [f"error: {row['error']}"]
+    if row["answerable"]:
+        if row["abstained"]:
+            out.append("refused a question the documents answer")
+        for f in row["facts"]:
+            if f["matched"] is None:
+                out.append("missing fact: " + " / ".join(f["alternatives"]))
+        if row["evidence"] and not any(p["relevant"] for p in row["retrieved"]):
+            out.append(f"no retrieved passage (top {row['k']}) contains the evidence")
+        cites = row["citations"]
+        if row["evidence"] and cites and not row["abstained"] and not any(c["relevant"] for c in cites):
+            out.append("no cited passage contains the evidence")
+    elif not row["abstained"]:
+        out.append("answered a question it should have refused")
+    return out
+
+
+# --- running ----------------------------------------------------------------------------
+def resolve_answerers(assistant: Assistant, answerer: str | None) -> tuple[list[str], dict[str, str]]:
+    """Which answerers to run for ``--answerer`` (None = what the channels use)."""
+    has_llm = getattr(assistant, "llm", None) is not None
+    skipped: dict[str, str] = {}
+    if answerer in (None, "", "auto"):
+        return (["llm"] if has_llm and assistant.settings.answerer != "extractive" else ["extractive"]), skipped
+    if answerer == "both":
+        if has_llm:
+            return ["extractive", "llm"], skipped
+        skipped["llm"] = "no LLM endpoint configured (WEGWIJZER_LLM_BASE_URL is not set)"
+        return ["extractive"], skipped
+    if answerer == "llm" and not has_llm:
+        raise EvalError("the LLM answerer is not configured: set WEGWIJZER_LLM_BASE_URL (or use --answerer extractive)")
+    if answerer not in ANSWERERS:
+        raise EvalError(f"unknown answerer {answerer!r}: use extractive, llm or both")
+    return [answerer], skipped
+
+
+def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
+    data = answer.to_dict(with_passages=True)
+    citations = []
+    for c in data["citations"]:
+        hit = matched_evidence(c["passage"], evidence)
+        citations.append(
+            {k: c[k] for k in ("n", "doc_id", "title", "page", "section", "location", "score", "passage", "source_url")}
+            | {"relevant": hit is not None, "matched": hit}
+        )
+    return {
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "mode": answer.mode,
+        "answer_lang": answer.lang,
+        "note": answer.note,
+        "citations": citations,
+        "sentences": data["sentences"],
+        # the passages the answer was built from (in LLM mode, what the model saw and
+        # what sentences[].citations refer to)
+        "answer_passages": [
+            {k: p[k] for k in ("rank", "doc_id", "page", "section", "score")} for p in data["passages"]
+        ],
+        "timings_ms": data["timings_ms"],
+        "search_query": answer.search_query,
+    }
+
+
+def run_cases(
+    assistant: Assistant,
+    cases: Sequence[Case],
+    k: int = 5,
+    answerers: Sequence[str] = ("extractive",),
+    progress: Progress | None = None,
+) -> list[Row]:
+    """One row per (case, answerer): retrieval, answer, matches, ``passed``/``failures``."""
+    if not assistant.ready:
+        raise EvalError("no documents are indexed yet: run `wegwijzer ingest` first")
+    index = EvidenceIndex([c.text for c in assistant.retriever.chunks])
+    rows: list[Row] = []
+    for case in cases:
+        conversation = [Turn(t) for t in case.turns]
+        profile = Profile(audience=case.audience, lang=case.lang)  # type: ignore[arg-type]
+        base: Row = case.to_dict() | {"k": k, "n_relevant": index.count(case.evidence)}
+        retrieved: list[dict[str, Any]] = []
+        retrieval_error = None
+        t0 = time.perf_counter()
+        try:
+            retrieval, query, followup = assistant.retrieve(case.question, conversation, profile, k)
+            retrieved = [passage_row(p, case.evidence, i) for i, p in enumerate(retrieval.passages[:k], start=1)]
+            base |= {"query": query, "followup": followup, "relevance": round(float(retrieval.relevance), 4)}
+        except QuestionError as exc:
+            retrieval_error = str(exc)
+        base |= {"retrieved": retrieved, "retrieval_ms": round((time.perf_counter() - t0) * 1000, 2)}
+        base["retrieval_scores"] = case_retrieval(base) if case.evidence else {}
+        for name in answerers:
+            row = dict(base, answerer=name, error=None)
+            t1 = time.perf_counter()
+            try:
+                answer = assistant.answer(case.question, conversation=conversation, profile=profile, answerer=name)
+                row |= _answer_fields(answer, case.evidence)
+            except QuestionError as exc:
+                # The channels show this message instead of an answer: it counts as not answering.
+                row |= {
+                    "answer": str(exc),
+                    "abstained": True,
+                    "mode": "question_error",
+                    "citations": [],
+                    "sentences": [],
+                    "timings_ms": {},
+                    "note": None,
+                }
+            except Exception as exc:
+                row |= {
+                    "answer": "",
+                    "abstained": False,
+                    "mode": "error",
+                    "citations": [],
+                    "sentences": [],
+                    "timings_ms": {},
+                    "note": None,
+                    "error": f"{exc.__class__.__name__}: {exc}",
+                }
+            row["latency_ms"] = round((time.perf_counter() - t1) * 1000, 2)
+            if retrieval_error and not row.get("error") and row.get("mode") != "question_error":
+                row["error"] = f"retrieve failed: {retrieval_error}"
+            row["facts"] = [
+                {"alternatives": group, "matched": None if row.get("error") else find_any(row["answer"], group)}
+                for group in case.facts
+            ]
+            row["failures"] = failures_of(row)
+            row["passed"] = not row["failures"]
+            rows.append(row)
+        if progress:
+            progress(case.id)
+    return rows
+
+
+# --- thresholds, compare ------------------------------------------------------------
+def load_thresholds(path: Path | None) -> dict[str, Any]:
+    if path is None or not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise EvalError(f"{path}: thresholds must be a mapping with 'min' and/or 'max'")
+    return data
+
+
+def thresholds_for(thresholds: dict[str, Any], answerer: str) -> dict[str, Any]:
+    """Base ``min``/``max`` with an optional ``answerers: {llm: {min:..., max:...}}`` override."""
+    override = (thresholds.get("answerers") or {}).get(answerer) or {}
+    return {bound: {**(thresholds.get(bound) or {}), **(override.get(bound) or {})} for bound in ("min", "max")}
+
+
+def load_previous(run_dir: Path) -> tuple[dict[str, Any], list[Row]]:
+    summary_path = run_dir / "summary.json"
+    if not summary_path.exists():
+        raise EvalError(f"{run_dir}: no summary.json (is this an eval run folder?)")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    rows: list[Row] = []
+    results = run_dir / "results.jsonl"
+    if results.exists():
+        rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return summary, rows
+
+
+def compare_runs(
+    summary: dict[str, Any], rows: Sequence[Row], prev_summary: dict[str, Any], prev_rows: Sequence[Row], prev_dir: str
+) -> dict[str, Any]:
+    """Metric deltas per answerer and the cases whose pass/fail flipped."""
+    now_ids = {r["id"] for r in rows}
+    prev_ids = {r["id"] for r in prev_rows}
+    same_cases = not prev_rows or now_ids == prev_ids
+    common = now_ids & prev_ids
+    deltas: dict[str, dict[str, Any]] = {}
+    for name, run in summary["runs"].items():
+        prev = (prev_summary.get("runs") or {}).get(name)
+        if not prev:
+            continue
+        if same_cases:
+            now_overall, prev_overall = run["overall"], prev["overall"]
+        else:  # the dataset changed: compare on the cases both runs share
+            now_overall = metrics([r for r in rows if r.get("answerer") == name and r["id"] in common])
+            prev_overall = metrics([r for r in prev_rows if r.get("answerer") == name and r["id"] in common])
+        d: dict[str, Any] = {}
+        for key, value in now_overall.items():
+            old = prev_overall.get(key)
+            if isinstance(value, (int, float)) and isinstance(old, (int, float)) and not isinstance(value, bool):
+                d[key] = {"previous": old, "current": value, "delta": value - old}
+        deltas[name] = d
+    baseline_deltas: dict[str, Any] = {}
+    for name, run in (summary.get("baselines") or {}).items():
+        prev = (prev_summary.get("baselines") or {}).get(name)
+        if prev:
+            baseline_deltas[name] = {
+                k: {"previous": prev.get(k), "current": v, "delta": v - prev[k]}
+                for k, v in run.items()
+                if isinstance(v, (int, float)) and isinstance(prev.get(k), (int, float))
+            }
+    before = {(r["id"], r.get("answerer")): r for r in prev_rows}
+    flipped: list[dict[str, Any]] = []
+    for r in rows:
+        old = before.get((r["id"], r.get("answerer")))
+        if old is not None and bool(old.get("passed")) != bool(r.get("passed")):
+            flipped.append(
+                {
+                    "id": r["id"],
+                    "answerer": r.get("answerer"),
+                    "question": r["question"],
+                    "category": r["category"],
+                    "now": "pass" if r["passed"] else "fail",
+                    "failures": r.get("failures", []),
+                    "previous_failures": old.get("failures", []),
+                }
+            )
+    return {
+        "previous_dir": prev_dir,
+        "previous_created": prev_summary.get("created"),
+        "deltas": deltas,
+        "deltas_on": "all cases" if same_cases else f"the {len(common)} cases both runs share",
+        "baseline_deltas": baseline_deltas,
+        "flipped": flipped,
+        "new_cases": sorted(now_ids - prev_ids),
+        "removed_cases": sorted(prev_ids - now_ids),
+    }
+
+
+def _git_commit() -> str | None:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+# --- the whole run ----------------------------------------------------------------------
+@dataclass
+class EvalOutcome:
+    summary: dict[str, Any]
+    rows: list[Row]
+    baseline_rows: dict[str, list[Row]] = field(default_factory=dict)
+    out_dir: Path | None = None
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.summary["gate"]["passed"])
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+
+def run_eval(
+    assistant: Assistant,
+    cases: Sequence[Case],
+    out_dir: Path,
+    *,
+    k: int = 5,
+    answerer: str | None = None,
+    baselines: bool = False,
+    thresholds: dict[str, Any] | None = None,
+    thresholds_file: str | None = None,
+    compare_dir: Path | None = None,
+    dataset_files: Sequence[str] = (),
+    progress: Progress | None = None,
+    baseline_progress: Callable[[str, str], None] | None = None,
+) -> EvalOutcome:
+    """Run, score, gate, compare and write ``results.jsonl``, ``summary.json``, ``report.html``."""
+    from assistant.evaluation.report import write_report
+
+    started = time.perf_counter()
+    answerers, skipped = resolve_answerers(assistant, answerer)
+    previous = load_previous(compare_dir) if compare_dir else None  # fail early on a bad folder
+    rows = run_cases(assistant, cases, k, answerers, progress)
+    eval_seconds = time.perf_counter() - started
+    index = EvidenceIndex([c.text for c in assistant.retriever.chunks])
+    s = assistant.settings
+    summary: dict[str, Any] = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": _git_commit(),
+        "dataset": list(dataset_files),
+        "n_cases": len(cases),
+        "k": k,
+        "answerers": answerers,
+        "skipped_answerers": skipped,
+        "settings": {
+            "top_k": s.top_k,
+            "candidates": s.candidates,
+            "rrf_k": s.rrf_k,
+            "abstain_threshold": s.abstain_threshold,
+            "chunk_tokens": s.chunk_tokens,
+            "chunk_overlap": s.chunk_overlap,
+            "answer_words": s.answer_words,
+            "llm_model": s.llm_model if "llm" in answerers else None,
+        },
+        "corpus": {"documents": len(assistant.documents()), "chunks": assistant.retriever.size},
+        "runs": {name: summarize([r for r in rows if r["answerer"] == name]) for name in answerers},
+        "dataset_warnings": dataset_warnings(cases, index),
+        "stale_index": stale_index(assistant),
+    }
+    baseline_rows: dict[str, list[Row]] = {}
+    if baselines:
+        from assistant.evaluation.baselines import baseline_table, run_baselines
+
+        baseline_rows = run_baselines(assistant, cases, k, progress=baseline_progress)
+        ours = [r for r in rows if r["answerer"] == answerers[0]]
+        summary["baselines"] = baseline_table(ours, baseline_rows)
+    gate: dict[str, Any] = {"thresholds_file": thresholds_file, "violations": [], "skipped": [], "passed": True}
+    if thresholds:
+        for name in answerers:
+            violations, skipped_metrics = check_thresholds(
+                summary["runs"][name]["overall"], thresholds_for(thresholds, name)
+            )
+            gate["violations"] += [f"[{name}] {v}" for v in violations]
+            gate["skipped"] += [f"[{name}] {v}" for v in skipped_metrics]
+        gate["thresholds"] = {name: thresholds_for(thresholds, name) for name in answerers}
+    gate["passed"] = not gate["violations"]
+    summary["gate"] = gate
+    if previous:
+        summary["compare"] = compare_runs(summary, rows, previous[0], previous[1], str(compare_dir))
+    summary["duration_s"] = {"cases": round(eval_seconds, 2), "total": round(time.perf_counter() - started, 2)}
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "results.jsonl").open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    if baseline_rows:
+        with (out_dir / "baselines.jsonl").open("w", encoding="utf-8") as fh:
+            for name, brows in baseline_rows.items():
+                for r in brows:
+                    fh.write(json.dumps(r | {"system": name}, ensure_ascii=False) + "\n")
+    (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_report(out_dir / "report.html", summary, rows)
+    return EvalOutcome(summary, rows, baseline_rows, out_dir)

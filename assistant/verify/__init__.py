@@ -1,0 +1,1 @@
+"""Sentence-by-sentence verification of generated text against the passages it cites."""
