@@ -1,161 +1,221 @@
-"""The default answerer: no language model, only sentences that stand in the documents.
+"""The default answerer: no language model, only text that stands in the documents.
 
-From the top passages it picks the sentences closest to the question (E5 similarity
-of precomputed sentence vectors plus stemmed word overlap), drops near-duplicates,
-keeps document order within a passage, stops at about 120 words, and cites each
-sentence's passage. Nothing is paraphrased, so nothing can be invented.
+It answers with what was asked, first. From the best passages it builds coherent units (a
+sentence, a list item with its intro, an intro with its items, a sentence with the one it
+leans on; see :mod:`assistant.answering.units`) and scores each by
+
+- how close it is to the question (E5 similarity of the sentence vectors stored at ingest),
+- the IDF-weighted share of the question's words it holds (rare words — a scheme's name, a
+  year — decide between sentences the embedding finds equally close),
+- whether it holds the kind of answer asked and meets the asker's constraints
+  (:mod:`assistant.answering.asked`: an amount, an age rule that includes the asker's age,
+  the asked year's row),
+- how good its passage is.
+
+The best unit is the lead; a few more that add something new follow as points, up to about
+``answer_words`` words; near-repeats are dropped. Nothing is paraphrased, so nothing can be
+invented. The result is data (:class:`~assistant.base.types.Statement` lead, points,
+notices); ``Answer.text`` is the same as plain text.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.asked import ASK_STEMS, Asked, analyse
 from assistant.answering.citations import citation, status_notes
 from assistant.answering.protocol import AnswerEvent, AnswerRequest, Delta, Final
+from assistant.answering.units import Sentence, passage_sentences, unit_for
 from assistant.base.lexical import query_tokens
 from assistant.base.prompts import text as ui_text
 from assistant.base.settings import Settings
-from assistant.base.text import chunk_sentences, content_tokens, is_injection, sentence_intros
-from assistant.base.types import Answer, Citation, Passage
+from assistant.base.text import content_tokens
+from assistant.base.types import Answer, Citation, Passage, Statement
+
+# Weights of the score; the first three were chosen on the tuning sets (eval/corpus_cases.yaml,
+# eval/users_dev.yaml) and checked on the checking sets (eval/public.yaml, eval/users.yaml).
+W_OVERLAP = 0.1
+W_PASSAGE = 0.5
+W_SECTION = 0.15
+W_TOPIC = 0.08  # a passage without the question's rarest words (the scheme it names) is context at best
+RARE_IDF = 2.0  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
+CUTOFF = 0.12  # a point must score within this of the lead
+MAX_UNITS = 3
+MAX_PASSAGES = 5
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 @dataclass
-class Picked:
+class Unit:
+    """A candidate piece of the answer: sentences of one passage, in reading order."""
+
     passage: Passage
-    index: int
-    text: str
+    rank: int  # the passage's rank (0 = best)
+    members: tuple[int, ...]
+    sentences: list[Sentence]
     score: float
-    intro: int | None = None
-    tokens: frozenset[str] = frozenset()
+    tokens: frozenset[str]
+    vector: np.ndarray | None
+
+    @property
+    def words(self) -> int:
+        return sum(len(self.sentences[m].text.split()) for m in self.members)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences[m].text for m in self.members)
+
+    def statement(self, n: int) -> Statement:
+        head = [self.sentences[m].text for m in self.members if not self.sentences[m].item]
+        lines: dict[int, list[str]] = {}  # an item may hold more than one sentence
+        for m in self.members:
+            if self.sentences[m].item:
+                lines.setdefault(self.sentences[m].line, []).append(self.sentences[m].text)
+        items = [" ".join(parts).rstrip(";,") for parts in lines.values()]
+        return Statement(text=" ".join(head), citations=[n], items=items)
 
 
-MIN_WORDS = 4
-# Weights of the sentence score; chosen on eval/corpus_cases.yaml (dev set) and checked on
-# eval/public.yaml, see README "Evaluation".
-W_OVERLAP = 0.1
-W_PASSAGE = 0.5
-CUTOFF = 0.12
-MAX_SENTENCES = 4
-_QUANTITY_Q = re.compile(
-    r"\b(hoeveel|hoe ?veel|hoe hoog|hoe lang|hoe duur|wat kost|kosten|bedrag|salaris\w*|percentage|"
-    r"how (much|many|long|high)|what does it cost|amount|salary|threshold|fee|fees|when|wanneer|welk jaar|"
-    r"sinds wanneer|tot wanneer|leeftijd|age|rente|interest)\b",
-    re.I,
-)
-_HAS_NUMBER = re.compile(r"\d")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_MONEY = re.compile(r"€|\beuro\b|\bEUR\b|miljoen|miljard|\bmln\b", re.I)
-
-
-# Sentences about the text itself ("Deze pagina vat … samen") inform no one.
-_META = re.compile(
-    r"\b(deze pagina|dit document|deze tekst|dit overzicht|hieronder|hierboven|lees (dan )?verder|"
-    r"samenvatting in eigen woorden|daarna staan|zie (ook )?\"|this page)\b",
-    re.I,
-)
-
-
-def asks_quantity(question: str) -> bool:
-    """Questions after an amount, count or date favour sentences that contain one."""
-    return bool(_QUANTITY_Q.search(question))
-
-
-def pick_sentences(
-    passages: list[Passage],
-    sentence_vectors: dict[str, np.ndarray],
-    qvec: np.ndarray,
-    qtokens: list[str],
-    max_words: int = 120,
-    max_passages: int = 3,
-    quantity: bool = False,
-    idf: Callable[[str], float] | None = None,
-    focus: set[str] | None = None,
-) -> list[Picked]:
-    """Best sentences of the best passages, deduplicated, in reading order.
-
-    A sentence scores by E5 similarity to the question plus the IDF-weighted share of the
-    question's (stemmed, glossary-widened) words it contains: rare words such as a year,
-    an age or a scheme name decide between sentences the embedding finds equally close.
-    """
-    qset = set(qtokens)
-    # In a follow-up the words of the new question ("en in 2026?") count double.
-    weight = {t: (idf(t) if idf else 1.0) * (2.0 if focus and t in focus else 1.0) for t in qset}
+def _scored_sentences(
+    request: AnswerRequest, passages: Sequence[Passage], vectors: dict[str, np.ndarray], asked: Asked
+) -> list[tuple[Passage, int, list[Sentence], np.ndarray, np.ndarray | None]]:
+    """Per passage: its sentences, each sentence's base score, and their vectors."""
+    retrieval = request.retrieval
+    qvec = retrieval.query_vector
+    qset = set(retrieval.query_tokens)
+    focus = set(query_tokens(request.question)) if request.followup else set()
+    weight = {t: request.idf(t) * (2.0 if t in focus else 1.0) for t in qset}
     total = sum(weight.values()) or 1.0
-    candidates: list[Picked] = []
-    vec_of: dict[tuple[str, int], np.ndarray] = {}
-    for rank, p in enumerate(passages[:max_passages]):
-        sents = chunk_sentences(p.chunk.text)
-        intros = sentence_intros(p.chunk.text)
-        vecs = sentence_vectors.get(p.chunk.chunk_id)
-        for i, s in enumerate(sents):
-            if len(s.split()) < MIN_WORDS or is_injection(s):
-                continue
-            dense = float(vecs[i] @ qvec) if vecs is not None and i < len(vecs) else 0.75
-            toks = frozenset(content_tokens(s))
+    indexed = {p.chunk.chunk_id: set(content_tokens(p.chunk.indexed_text)) for p in passages}
+    rare = {t for t in qset - ASK_STEMS if request.idf(t) >= RARE_IDF and any(t in toks for toks in indexed.values())}
+    out = []
+    for p in passages:
+        rank = min(p.rank - 1, MAX_PASSAGES - 1) if p.rank else 0
+        sentences = passage_sentences(p.chunk.text)
+        if not sentences:
+            continue
+        vecs = vectors.get(p.chunk.chunk_id)
+        if vecs is not None and len(vecs) != len(sentences):
+            vecs = None  # index and text out of step: score on words alone
+        heading = set(content_tokens(f"{p.chunk.title} {p.chunk.section or ''}"))
+        prior = (
+            (0.0 if asked.about_status or p.chunk.meta.get("status") not in {"planned", "ended"} else -0.06)
+            - (W_TOPIC if rare and not rare & indexed[p.chunk.chunk_id] else 0.0)
+            + 0.04 * (MAX_PASSAGES - rank) / MAX_PASSAGES
+            + 0.05 * min(p.score, 1.0)
+            + W_PASSAGE * p.dense
+            + W_SECTION * sum(weight[t] for t in heading & qset) / total
+        )
+        scores = np.zeros(len(sentences))
+        for s in sentences:
+            dense = float(vecs[s.index] @ qvec) if vecs is not None else p.dense
+            toks = set(content_tokens(s.text))
             overlap = sum(weight[t] for t in toks & qset) / total
-            prior = 0.04 * (max_passages - rank) / max_passages + 0.05 * min(p.score, 1.0) + W_PASSAGE * p.dense
             score = dense + W_OVERLAP * overlap + prior
-            if quantity and _HAS_NUMBER.search(s):
-                score += 0.08 + (0.03 if _MONEY.search(s) else 0.0)
-            if s.endswith("?"):  # a rhetorical question in the text answers nothing
+            if s.text.endswith("?"):  # a question in the text answers nothing by itself
                 score -= 0.5
-            if _META.search(s):
-                score -= 0.3
-            candidates.append(Picked(p, i, s, score, intros[i] if i < len(intros) else None, toks))
-            if vecs is not None and i < len(vecs):
-                vec_of[(p.chunk.chunk_id, i)] = vecs[i]
-    if not candidates:
+            scores[s.index] = score
+        out.append((p, rank, sentences, scores, vecs))
+    return out
+
+
+def candidate_units(
+    request: AnswerRequest, passages: Sequence[Passage], vectors: dict[str, np.ndarray], asked: Asked
+) -> list[Unit]:
+    """Every coherent unit of the passages, scored, best first."""
+    units: dict[tuple[str, tuple[int, ...]], Unit] = {}
+    wants_list = bool(asked.kinds & {"options", "how"})
+    for p, rank, sentences, scores, vecs in _scored_sentences(request, passages, vectors, asked):
+        for s in sentences:
+            members = unit_for(sentences, s.index)
+            if members is None:
+                continue
+            text = " ".join(sentences[m].text for m in members)
+            core = max(float(scores[m]) for m in members)  # an intro or antecedent is context of one unit
+            score = core + asked.fit(text)
+            n_words = len(text.split())
+            if sentences[members[0]].is_intro and len(members) > 2:
+                score += 0.04 if wants_list else -0.0015 * max(0, n_words - 50)
+            score -= 0.001 * max(0, n_words - 60)
+            key = (p.chunk.chunk_id, members)
+            if key in units and units[key].score >= score:
+                continue
+            vec = None
+            if vecs is not None:
+                v = vecs[list(members)].mean(axis=0)
+                vec = v / (np.linalg.norm(v) or 1.0)
+            units[key] = Unit(p, rank, members, sentences, score, frozenset(content_tokens(text)), vec)
+    return sorted(units.values(), key=lambda u: -u.score)
+
+
+def _repeats(unit: Unit, chosen: list[Unit]) -> bool:
+    """Does ``unit`` say what a chosen unit says already (same sentences, words or meaning)?"""
+    nums = set(_NUMBER_RE.findall(unit.text))
+    for other in chosen:
+        if other.passage.chunk.chunk_id == unit.passage.chunk.chunk_id and set(other.members) & set(unit.members):
+            return True
+        if unit.text in other.text or other.text in unit.text:
+            return True
+        other_nums = set(_NUMBER_RE.findall(other.text))
+        if nums and nums <= other_nums and len(unit.tokens - other.tokens) <= 3:
+            return True  # the same amounts again, with little new
+        said = set().union(*(_NUMBER_RE.findall(c.text) for c in chosen))
+        if len(nums) >= 2 and len(nums & said) * 3 >= 2 * len(nums):
+            return True  # mostly amounts the answer gave already
+        if nums != other_nums:
+            continue  # parallel rows ("jonger dan 30: € 4.357", "30+: € 5.942") are not repeats
+        union = unit.tokens | other.tokens
+        if union and len(unit.tokens & other.tokens) / len(union) > 0.6:
+            return True
+        if unit.vector is not None and other.vector is not None and float(unit.vector @ other.vector) > 0.95:
+            return True
+    return False
+
+
+def choose(units: list[Unit], max_words: int, asked: Asked) -> list[Unit]:
+    """The lead (best unit) and up to two points that add something, within ``max_words``.
+
+    When the question asks for an amount, an age, a date … and the lead holds one, a point
+    must hold one too: context without the asked fact only pushes the answer down."""
+    if not units:
         return []
-    candidates.sort(key=lambda c: -c.score)
-    best = candidates[0].score
-    chosen: list[Picked] = []
-    words = 0
-    for c in candidates:
-        if c.score < best - CUTOFF and chosen:
+    chosen = [units[0]]
+    words = units[0].words
+    must = asked.specific_form(units[0].text)
+    for unit in units[1:]:
+        if len(chosen) >= MAX_UNITS or unit.score < units[0].score - CUTOFF:
             break
-        toks = c.tokens
-        nums = set(_NUMBER.findall(c.text))
-        dup = False
-        for other in chosen:
-            if nums != set(_NUMBER.findall(other.text)):
-                continue  # parallel list items ("jonger dan 30: € 4.357", "30+: € 5.942") are not repeats
-            ot = other.tokens
-            if toks and len(toks & ot) / len(toks | ot) > 0.6:
-                dup = True
-            a, b = (
-                vec_of.get((c.passage.chunk.chunk_id, c.index)),
-                vec_of.get((other.passage.chunk.chunk_id, other.index)),
-            )
-            if a is not None and b is not None and float(a @ b) > 0.95:
-                dup = True
-        if dup:
+        if words + unit.words > max_words or _repeats(unit, chosen):
             continue
-        n = len(c.text.split())
-        if chosen and words + n > max_words:
+        if must and not asked.specific_form(unit.text):
             continue
-        chosen.append(c)
-        words += n
-        if words >= max_words or len(chosen) >= MAX_SENTENCES:
-            break
-    # A list item quoted without its intro ("… gelden deze leges:") is a fragment.
-    have = {(c.passage.chunk.chunk_id, c.index) for c in chosen}
-    for c in list(chosen):
-        if c.intro is not None and (c.passage.chunk.chunk_id, c.intro) not in have:
-            intro_text = chunk_sentences(c.passage.chunk.text)[c.intro]
-            chosen.append(Picked(c.passage, c.intro, intro_text, c.score, tokens=frozenset(content_tokens(intro_text))))
-            have.add((c.passage.chunk.chunk_id, c.intro))
-    order = {p.chunk.chunk_id: r for r, p in enumerate(passages)}
-    chosen.sort(key=lambda c: (order[c.passage.chunk.chunk_id], c.index))
-    return chosen
+        chosen.append(unit)
+        words += unit.words
+    lead, points = chosen[0], chosen[1:]
+    points.sort(key=lambda u: (u.rank, u.members[0]))
+    return [lead, *points]
+
+
+def render(statement: Statement) -> str:
+    """A statement as plain text: its sentences, list items on their own lines, then [n]."""
+    marks = "".join(f"[{n}]" for n in statement.citations)
+    if statement.items:
+        body = statement.text + "\n" + "\n".join(f"- {item}" for item in statement.items)
+    else:
+        body = statement.text
+    return f"{body} {marks}".strip()
+
+
+def plain_text(lead: list[Statement], points: list[Statement], notices: list[str]) -> str:
+    return "\n".join([*(render(s) for s in lead), *(render(s) for s in points), *notices])
 
 
 class ExtractiveAnswerer:
-    """The default answerer: quotes the best sentences of the best passages, each cited."""
+    """The default answerer: quotes the units of the best passages that answer the question."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -163,42 +223,41 @@ class ExtractiveAnswerer:
     def compose(self, request: AnswerRequest) -> Answer:
         """The answer without timings: used on its own and as the LLM answerer's fallback."""
         retrieval, lang = request.retrieval, request.lang
-        passages = retrieval.passages
-        picked = pick_sentences(
-            passages,
-            request.sentence_vectors(passages[:3]),
-            retrieval.query_vector,
-            retrieval.query_tokens,
-            self.settings.answer_words,
-            quantity=asks_quantity(request.query),
-            idf=request.idf,
-            focus=set(query_tokens(request.question)) if request.followup else None,
-        )
-        if not picked:  # passages without usable sentences: quote the best passage's start
-            picked_texts = [(passages[0], passages[0].chunk.text[:400])]
-        else:
-            picked_texts = [(p.passage, p.text) for p in picked]
+        passages = list(request.context) or retrieval.passages[:MAX_PASSAGES]
+        earlier = request.conversation[-1].question if request.followup and request.conversation else None
+        asked = analyse(request.question, earlier)
+        units = candidate_units(request, passages, request.sentence_vectors(passages), asked)
+        chosen = choose(units, self.settings.answer_words, asked)
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
-        body: list[str] = []
-        for passage, sentence in picked_texts:
-            cid = passage.chunk.chunk_id
+        statements: list[Statement] = []
+        for unit in chosen:
+            cid = unit.passage.chunk.chunk_id
             if cid not in numbers:
                 numbers[cid] = len(numbers) + 1
-                citations.append(citation(numbers[cid], passage))
-            body.append(f"{sentence} [{numbers[cid]}]")
+                citations.append(citation(numbers[cid], unit.passage))
+            statements.append(unit.statement(numbers[cid]))
+        if not statements:  # passages without quotable sentences: the best passage's start
+            first = passages[0]
+            citations = [citation(1, first)]
+            statements = [Statement(first.chunk.text[:400].rsplit(" ", 1)[0] + " …", [1])]
         prompts = self.settings.prompts_dir
-        lines = [ui_text("lead_in_followup" if request.followup else "lead_in", lang, prompts), " ".join(body)]
-        lines.extend(status_notes(citations, passages, lang, prompts))
+        notices = status_notes(citations, passages, lang, prompts)
+        if lang == "en" and any(c.language != "en" for c in citations):
+            notices.append(ui_text("quoted_in_dutch", lang, prompts))
+        lead, points = statements[:1], statements[1:]
         return Answer(
             question=request.question,
-            text="\n".join(lines),
+            text=plain_text(lead, points, notices),
             citations=citations,
             abstained=False,
             lang=lang,
             mode="extractive",
-            passages=passages,
+            passages=list(retrieval.passages),
             search_query=request.query,
+            lead=lead,
+            points=points,
+            notices=notices,
         )
 
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:

@@ -32,6 +32,9 @@ class AnswerRequest:
     sentence_vectors: SentenceVectors  # E5 vectors of each passage's stored sentences
     idf: Callable[[str], float]  # inverse document frequency of a stemmed token
     conversation: Sequence[Turn] = ()
+    # what an extractive answer may quote: the best passages, each followed by the rest of its
+    # section when the section was split into several chunks (empty: retrieval.passages)
+    context: Sequence[Passage] = ()
     profile: Profile = field(default_factory=Profile)
     started: float = 0.0  # perf_counter() when the question arrived, for timings
 

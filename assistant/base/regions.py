@@ -104,6 +104,25 @@ _PATTERN = re.compile(
 
 _SINGLE_WORD = sorted(a for a in _ALIASES if " " not in a and len(a) >= 6)
 
+# Place names that are also ordinary words ("op te leiden", "it goes", "ede" in a sentence).
+# They count as places only after a word that introduces a place, or written with a capital
+# in the middle of the question.
+_AMBIGUOUS = frozenset({"leiden", "goes", "ede", "best", "epe", "zeist"})
+_PLACE_BEFORE = re.compile(
+    r"(?:\bin|\buit|\bbij|\bnaar|\brond|\brondom|\bregio|\bgemeente|\bprovincie|\bnear|\bfrom|\baround|"
+    r"\bomgeving|\bbuurt van|\bwoon|\bwerk)\s+$"
+)
+
+
+def _is_place(original: str, folded: str, start: int, word: str) -> bool:
+    """Is this mention of ``word`` a place? Always, unless it is also an ordinary word."""
+    if word not in _AMBIGUOUS or _PLACE_BEFORE.search(folded[:start]):
+        return True
+    # a capital mid-question ("werk je in ... Leiden?") is a name; positions agree unless
+    # folding removed accents before this point
+    same = len(folded) == len(original)
+    return same and start > 0 and original[start : start + 1].isupper()
+
 
 def find_regions(text: str | None, fuzzy: bool = False) -> list[str]:
     """Province slugs named in ``text``, in order of first mention, without repeats.
@@ -114,36 +133,20 @@ def find_regions(text: str | None, fuzzy: bool = False) -> list[str]:
     folded = fold(text)
     found: list[str] = []
     for match in _PATTERN.finditer(folded):
+        if not _is_place(text, folded, match.start(), match.group(1)):
+            continue
         for slug in _ALIASES[match.group(1)]:
             if slug not in found:
                 found.append(slug)
     if fuzzy and not found:
         for word in re.findall(r"[a-z][a-z'-]{4,}", folded):
             close = difflib.get_close_matches(word, _SINGLE_WORD, n=1, cutoff=0.85)
+            if close and close[0] in _AMBIGUOUS:
+                continue  # the exact word was not taken as a place above; a near one is not either
             for slug in _ALIASES[close[0]] if close else []:
                 if slug not in found:
                     found.append(slug)
     return found
-
-
-# Places outside the Netherlands. Named as the place a rule applies ("in Duitsland",
-# "for Canada"), they mean the question is about another country's rules, which the
-# documents do not cover. A country of origin ("a developer from India") is fine.
-_FOREIGN = (
-    "duitsland|germany|belgie|belgium|frankrijk|france|spanje|spain|engeland|england|uk|verenigd koninkrijk|"
-    "united kingdom|ierland|ireland|canada|amerika|america|usa|us|verenigde staten|united states|australie|"
-    "australia|zweden|sweden|denemarken|denmark|noorwegen|norway|zwitserland|switzerland|oostenrijk|austria|"
-    "italie|italy|portugal|polen|poland|india|china|japan|dubai|singapore"
-)
-_FOREIGN_RULE = re.compile(
-    rf"\b(in|voor|for|naar|to|into|of|van) (de |het |the )?({_FOREIGN})\b|\b(h-?1b|green card|{_FOREIGN})'s\b|\bh-?1b\b",
-    re.I,
-)
-
-
-def foreign_jurisdiction(text: str) -> bool:
-    """Does the question ask about another country's rules or labour market?"""
-    return bool(_FOREIGN_RULE.search(fold(text)))
 
 
 def normalize_region(value: str | None) -> str | None:

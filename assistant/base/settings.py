@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         0.5, description="Minimum relevance (0-1) of the best passage; below it the assistant refuses."
     )
     region_boost: float = Field(0.35, description="Score bonus for passages of the asker's region.")
+    language_boost: float = Field(
+        0.3, description="Score bonus for passages in the asker's language when it is not Dutch (English editions)."
+    )
+    other_language_penalty: float = Field(
+        0.5, description="Score factor for a translated edition when the asker's language is another."
+    )
     other_region_penalty: float = Field(0.5, description="Score factor for another province's pages.")
     answer_words: int = Field(120, description="Target length of an extractive answer, in words.")
     max_question_chars: int = Field(1000, description="Longer questions are refused with a clear message.")

@@ -264,7 +264,9 @@ STOPWORDS_EN = frozenset(
         "got",
     ]
 )
-STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
+# "per" (per maand, per year) carries no topic in either language; left in, it made
+# "how much can I borrow per year?" look like a question with a subject of its own.
+STOPWORDS = STOPWORDS_NL | STOPWORDS_EN | {"per"}
 
 _TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 

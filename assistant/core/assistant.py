@@ -18,14 +18,17 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answering.asked import ASK_WORDS
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.protocol import Answerer, AnswerEvent, AnswerRequest, Delta, Final, final_answer
 from assistant.base.errors import IndexNotReadyError, QuestionError
+from assistant.base.lexical import query_tokens
 from assistant.base.prompts import text
-from assistant.base.regions import PROVINCES, find_regions, foreign_jurisdiction, normalize_region
+from assistant.base.regions import PROVINCES, find_regions, normalize_region
+from assistant.base.scope import deceives_authority, foreign_jurisdiction
 from assistant.base.settings import Settings, get_settings
-from assistant.base.text import content_tokens, detect_language, fold
-from assistant.base.types import Answer, Passage, Profile, Retrieval, Turn
+from assistant.base.text import STOPWORDS, content_tokens, detect_language, fold, stem, words
+from assistant.base.types import Answer, Passage, Profile, Retrieval, Statement, Turn
 from assistant.core.embedder import E5Embeddings
 from assistant.core.retrieval import HybridRetriever
 from assistant.core.store import ChromaStore
@@ -71,14 +74,19 @@ _ANAPHORA = frozenset(
 )
 
 
+def leans_on_earlier(question: str) -> bool:
+    """Does the question point back by its form: "En in Limburg?", "hoeveel is daar voor …"?"""
+    folded = fold(question.strip())
+    words = set(re.findall(r"[\w']+", folded))
+    return bool(_FOLLOWUP_START.match(folded)) or bool(words & _ANAPHORA)
+
+
 def is_followup(question: str) -> bool:
     """Does the question lean on an earlier turn ("En in Limburg?", "and for under 30s?")."""
-    q = question.strip()
-    if _FOLLOWUP_START.match(fold(q)):
+    toks = content_tokens(question)
+    if _FOLLOWUP_START.match(fold(question.strip())):
         return True
-    toks = content_tokens(q)
-    words = set(fold(q).replace("?", " ").split())
-    return len(toks) <= 2 or (len(toks) <= 5 and bool(words & _ANAPHORA))
+    return len(toks) <= 2 or (len(toks) <= 5 and leans_on_earlier(question))
 
 
 class Assistant:
@@ -162,11 +170,13 @@ class Assistant:
         conversation: Sequence[Turn] | None = None,
         profile: Profile | None = None,
         k: int | None = None,
+        lang: str | None = None,
     ) -> tuple[Retrieval, str, bool]:
         """Search for ``question`` in the light of the conversation and profile.
 
         Returns the retrieval, the query that was searched, and whether it was treated
-        as a follow-up. Public so the eval runner measures exactly what answers use.
+        as a follow-up. ``lang`` prefers documents in that language (English editions for
+        English questions). Public so the eval runner measures exactly what answers use.
         """
         if not self.ready:
             raise IndexNotReadyError("no documents are indexed yet: run `wegwijzer ingest`")
@@ -175,9 +185,7 @@ class Assistant:
         previous = [t.question for t in (conversation or []) if t.question][-2:]
         own_regions = find_regions(question, fuzzy=True)
         regions = list(own_regions)
-        # A word the corpus has never seen ("landskampioen", "beach") means a new topic,
-        # not a follow-up: it must not borrow relevance from the earlier question.
-        new_topic = any(not t.isdigit() and t not in self.retriever.df for t in content_tokens(question))
+        new_topic = self.new_topic(question)
         followup = bool(previous) and is_followup(question) and not new_topic
         if followup and not regions:
             for prev in reversed(previous):
@@ -187,16 +195,48 @@ class Assistant:
         if not regions and profile.region:
             region = normalize_region(profile.region)
             regions = [region] if region else []
-        query = f"{previous[-1]} {question}" if followup else question
+        query = f"{self.topic_of(previous[-1])} {question}" if followup else question
         named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"
-        result = self.retriever.search(query, k, regions)
+        result = self.retriever.search(query, k, regions, lang)
         if previous and not followup and not new_topic and result.relevance < self.settings.abstain_threshold:
-            combined = self.retriever.search(f"{previous[-1]} {question}", k, regions)
+            combined = self.retriever.search(f"{previous[-1]} {question}", k, regions, lang)
             if combined.relevance > result.relevance:
                 return combined, f"{previous[-1]} {question}", True
         return result, query, followup
+
+    def topic_of(self, question: str, limit: int = 4) -> str:
+        """The words that name the subject of an earlier question ("levenlanglerenkrediet" of
+        "tot welke leeftijd kan ik levenlanglerenkrediet lenen?"): its rarer content words.
+
+        A follow-up is searched with these and its own words, so what it asks ("how much per
+        year?") is not drowned by what the earlier question asked ("tot welke leeftijd")."""
+        picked = [
+            w
+            for w in words(question)
+            if not w.isdigit() and w not in STOPWORDS and w not in ASK_WORDS and self.retriever.idf(stem(w)) >= 2.0
+        ]
+        return " ".join(dict.fromkeys(picked[:limit])) or question
+
+    def new_topic(self, question: str) -> bool:
+        """Does the question bring a subject the corpus has never seen ("en wie wordt
+        landskampioen?")? Then it is not a follow-up and must not borrow relevance from the
+        earlier question. One unseen word among known ones ("en hoeveel geld is daar voor
+        vrijgemaakt?") is not enough when the question points back by its form."""
+        df = self.retriever.df
+        known = [t for t in query_tokens(question) if t in df]
+        # an English word whose Dutch translation the corpus knows ("borrow") is not unseen
+        unseen = [
+            w
+            for w in words(question)
+            if not w.isdigit() and w not in STOPWORDS and stem(w) not in df and not set(query_tokens(w)) & set(df)
+        ]
+        if not unseen:
+            return False
+        if not known:
+            return True
+        return not leans_on_earlier(question) and len(unseen) >= len(known)
 
     def answer(
         self,
@@ -224,9 +264,10 @@ class Assistant:
         profile = profile or Profile()
         lang = detect_language(question or "", default=profile.lang or "nl")
         q = self.check_question(question, lang)
-        retrieval, query, followup = self.retrieve(q, conversation, profile)
-        if retrieval.relevance < self.settings.abstain_threshold or not retrieval.passages or foreign_jurisdiction(q):
-            refusal = text("refusal", lang, self.settings.prompts_dir)
+        retrieval, query, followup = self.retrieve(q, conversation, profile, lang=lang)
+        reason = self.refusal_reason(q, retrieval)
+        if reason:
+            refusal = text(reason, lang, self.settings.prompts_dir)
             yield Delta(refusal)
             timings = dict(retrieval.timings_ms) | {"total_ms": (time.perf_counter() - started) * 1000}
             yield Final(
@@ -240,6 +281,7 @@ class Assistant:
                     passages=retrieval.passages,
                     timings_ms=timings,
                     search_query=query,
+                    lead=[Statement(refusal)],
                 )
             )
             return
@@ -252,16 +294,43 @@ class Assistant:
             sentence_vectors=self.sentence_vectors,
             idf=self.retriever.idf,
             conversation=tuple(conversation or ()),
+            context=self.with_sections(retrieval.passages[: self.settings.top_k]),
             profile=profile,
             started=started,
         )
         yield from self.answerer_for(answerer).stream(request)
+
+    def refusal_reason(self, question: str, retrieval: Retrieval) -> str | None:
+        """The text key of the refusal this question gets, or None when it is answered."""
+        if deceives_authority(question):
+            return "refusal_deceive"
+        if foreign_jurisdiction(question):
+            return "refusal_foreign"
+        if retrieval.relevance < self.settings.abstain_threshold or not retrieval.passages:
+            return "refusal"
+        return None
 
     def answerer_for(self, name: str | None = None) -> Answerer:
         """The answerer the settings choose, or the one named for this call."""
         if name == "extractive" or self.llm is None:
             return self.extractive
         return self.llm
+
+    def with_sections(self, passages: Sequence[Passage], limit: int = 3) -> list[Passage]:
+        """``passages``, each followed by the other chunks of its section (up to ``limit`` in all):
+        a long section is split at ingest, and the amounts may sit in the half not retrieved."""
+        seen = {p.chunk.chunk_id for p in passages}
+        out: list[Passage] = []
+        added = 0
+        for p in passages:
+            out.append(p)
+            for chunk in self.retriever.section_of(p.chunk):
+                if chunk.chunk_id in seen or added >= limit:
+                    continue
+                seen.add(chunk.chunk_id)
+                added += 1
+                out.append(Passage(chunk, score=p.score - 0.01, rank=p.rank, dense=p.dense, lexical=p.lexical))
+        return out
 
     def sentence_vectors(self, passages: Sequence[Passage]) -> dict[str, np.ndarray]:
         """The stored E5 vectors of each passage's sentences (computed once, at ingest)."""

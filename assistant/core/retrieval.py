@@ -8,6 +8,7 @@ asker's province and national documents and pushes other provinces' pages down.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from functools import lru_cache
@@ -21,8 +22,8 @@ from assistant.base.regions import find_regions
 from assistant.base.settings import Settings
 from assistant.base.text import content_tokens, detect_language
 from assistant.base.types import Chunk, Passage, Retrieval
-from assistant.core.embedder import E5Embeddings
-from assistant.core.store import ChromaStore
+from assistant.core.embedder import Embedder
+from assistant.core.store import VectorStore
 
 
 def chunk_regions(chunk: Chunk) -> list[str]:
@@ -84,10 +85,16 @@ class Exemplars:
         return self._top(self.inside, qvec) - self._top(self.outside, qvec)
 
 
-class HybridRetriever:
-    """Searches the store; chunk texts and BM25 live in memory, vectors in Chroma."""
+def _chunk_order(chunk: Chunk) -> int:
+    """Position of a chunk in its document: ids are ``<doc>#<n>-<hash>``."""
+    match = re.search(r"#(\d+)", chunk.chunk_id)
+    return int(match.group(1)) if match else 0
 
-    def __init__(self, store: ChromaStore, embedder: E5Embeddings, settings: Settings, mode: str = "hybrid"):
+
+class HybridRetriever:
+    """Searches the store; chunk texts and BM25 live in memory, vectors in the store."""
+
+    def __init__(self, store: VectorStore, embedder: Embedder, settings: Settings, mode: str = "hybrid"):
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -104,11 +111,21 @@ class HybridRetriever:
         for c in chunks:
             for tok in set(content_tokens(c.indexed_text)):
                 df[tok] = df.get(tok, 0) + 1
+        sections: dict[tuple[str, str | None], list[Chunk]] = {}
+        for c in chunks:
+            sections.setdefault((c.doc_id, c.section), []).append(c)
+        for members in sections.values():
+            members.sort(key=_chunk_order)
         with self._lock:
             self.chunks = chunks
             self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
             self.bm25 = bm25
             self.df = df
+            self.sections = sections
+
+    def section_of(self, chunk: Chunk) -> list[Chunk]:
+        """Every chunk of ``chunk``'s section, in document order (a long section is split)."""
+        return self.sections.get((chunk.doc_id, chunk.section), [chunk])
 
     @property
     def size(self) -> int:
@@ -130,7 +147,10 @@ class HybridRetriever:
         hit = sum(self.idf(t) for t in uniq if t in present)
         return hit / total if total else 0.0
 
-    def search(self, question: str, k: int, regions: list[str] | None = None) -> Retrieval:
+    def search(self, question: str, k: int, regions: list[str] | None = None, lang: str | None = None) -> Retrieval:
+        """The ``k`` best passages for ``question``; ``regions`` steer towards provinces and
+        ``lang`` towards documents in the asker's language (an English edition for an English
+        question, the Dutch original for a Dutch one)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         qvec = self.embedder.query_vector(question)
@@ -170,6 +190,12 @@ class HybridRetriever:
                     score += self.settings.region_boost
                 elif "national" not in cr:
                     score *= self.settings.other_region_penalty
+            if lang:
+                doc_lang = str(chunk.meta.get("language") or "nl")
+                if doc_lang == lang and lang != "nl":
+                    score += self.settings.language_boost
+                elif doc_lang != lang and chunk.meta.get("translation_of"):
+                    score *= self.settings.other_language_penalty  # the original serves this asker
             passages.append(Passage(chunk, score, dense=dense_score.get(chunk.chunk_id, 0.0), lexical=float(lex[idx])))
         passages.sort(key=lambda p: -p.score)
         passages = diversify(passages, k, self.settings.max_per_doc)

@@ -1,0 +1,236 @@
+"""What a question asks for, so the answer can lead with it.
+
+A sentence that shares words with the question is not yet an answer: "tot welke leeftijd kan
+ik lenen?" wants an age, "wat kost Codam?" an amount (or "gratis"), "for a 32-year-old in 2026"
+the 2026 row for 30 and older. :func:`analyse` turns the question (and, for a follow-up, the
+earlier one) into an :class:`Asked`: the kinds of answer it expects and the constraints the
+asker gives. :meth:`Asked.fit` then says how well a piece of text answers that: it holds the
+asked kind, names the asked year, and its age rule includes the asker's age.
+
+Plain rules over Dutch and English cue words; no model. They are deliberately broad: a kind
+only adds to a sentence's score, it never removes a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.base.text import fold, stem
+
+# Words that say what is asked, not what it is about ("tot welke leeftijd", "wat kost"): the
+# subject of a question is in its other words.
+ASK_WORDS = frozenset(
+    ["leeftijd", "oud", "kost", "kosten", "prijs", "bedrag", "duur", "lang", "termijn", "datum", "deadline", "procent", "percentage", "rente", "verschil", "age", "old", "cost", "costs", "price", "long", "deadline", "percentage", "difference", "when"]
+)
+ASK_STEMS = frozenset(stem(w) for w in ASK_WORDS)
+
+# --- the kinds of answer ---------------------------------------------------------------------
+_KIND_CUES: dict[str, str] = {
+    "amount": r"hoeveel (geld|euro|krijg|kost|betaal|subsidie|vergoed|leen|lenen|mag ik lenen|is er|bedraagt|verdien)"
+    r"|wat kost|wat kosten|kosten|kost het|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|budget|"
+    r"vergoeding|leges|prijs|tarief|how much|cost|costs|fee|fees|salary|salaries|threshold|amount|price|"
+    r"budget|how much .*(borrow|lend|get|receive)|is (it|there) free|gratis\?",
+    "percentage": r"procent|percentage|hoeveel %|rente|interest|korting|\bpercent\b|what share|welk deel",
+    "count": r"hoeveel (mensen|ict|professionals|banen|vacatures|deelnemers|studenten|plekken|werknemers|"
+    r"medewerkers|aanvragen|bedrijven|regio)|how many|aantal|number of",
+    "age": r"leeftijd|hoe oud|tot welke leeftijd|vanaf welke leeftijd|te oud|age limit|how old|too old|maximum age|"
+    r"\bage\b|jonger dan|ouder dan|onder de \d|boven de \d|under \d|over \d",
+    "date": r"wanneer|tot wanneer|vanaf wanneer|sinds wanneer|welke datum|deadline|uiterlijk|when|until when|"
+    r"from when|since when|which date|what date|start\w* (het|de|it)|open\w* (de|het)|sluit|closes?|"
+    r"nog (aanvragen|open)|still (open|apply)|welk jaar|which year",
+    "duration": r"hoe lang|hoelang|how long|duur|looptijd|termijn|beslistermijn|geldig|valid for|binnen hoeveel",
+    "who": r"\bwie\b|welke (organisatie|instantie|partij|bedrijven)|bij wie|who|which (organisation|organization|"
+    r"body|agency)|whom",
+    "where": r"\bwaar\b|waarheen|bij welk|where|which website|welke website|loket",
+    "how": r"\bhoe (kan|moet|vraag|werkt|doe|regel|kom|krijg|meld|schrijf|begin|ga)|how (do|can|does|to|should)|"
+    r"stappen|aanvragen|aanvraag|apply|application|procedure|steps",
+    "options": r"welke (opties|mogelijkheden|regelingen|routes|subsidies|programma|opleidingen|manieren|"
+    r"vormen|soorten)|wat zijn de (opties|mogelijkheden|regelingen)|which (options|schemes|programmes|programs|"
+    r"routes)|what (options|schemes|programmes|programs) |what are my options|kan ik kiezen|alternatie",
+    "difference": r"verschil|verschillen|difference|differ|versus|\bvs\b|vergeleken met|compared",
+    "definition": r"^(wat is|wat zijn|wat betekent|wat houdt|what is|what are|what does .* mean|wat doet)\b",
+    "yesno": r"^(kan|kun|mag|moet|is|zijn|krijg|heb|kom|valt|geldt|telt|bestaat|can|may|do|does|is|am|are|will|"
+    r"should|could|would)\b",
+}
+_KIND_RES = {kind: re.compile(rf"(?:{cue})", re.I) for kind, cue in _KIND_CUES.items()}
+
+# What text of each kind looks like. A sentence that matches the asked kind is a candidate
+# answer; one that only shares words is context.
+_MONTHS = (
+    r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    r"january|february|march|june|july|august|october"
+)
+_FORM: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"€|\beuro\b|\beur\b|per maand|per jaar|gratis|kosteloos|geen kosten|"
+        r"niets? (te )?betalen|betaal je niets|free of charge|\bfree\b|no cost|costs nothing",
+        re.I,
+    ),
+    "percentage": re.compile(r"\d\s?%|procent|percent", re.I),
+    "count": re.compile(r"\b\d[\d.,]*\b(?!\s?(%|procent|euro))", re.I),
+    "age": re.compile(
+        r"\b\d{2} jaar (en|of) (ouder|jonger|meer)|jonger (\w+ )?dan \d|ouder (\w+ )?dan \d|leeftijd|aow|pensioen|"
+        r"years? old|\bunder \d{2}\b|\bover \d{2}\b|\baged? \d|\d{2}(-| )jarige|\d{2}\+|\d{2}e verjaardag|"
+        r"younger than|older than",
+        re.I,
+    ),
+    "date": re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|vanaf|sinds|tot en met|uiterlijk|deadline|since|until", re.I),
+    "duration": re.compile(
+        r"\b\d+\s?(dagen|weken|maanden|jaar|jaren|uur|days|weeks|months|years|hours)\b|een jaar|één jaar|"
+        r"a year|one year|halfjaar",
+        re.I,
+    ),
+    "who": re.compile(
+        r"\b(DUO|UWV|IND|RVO|Belastingdienst|gemeente|werkgever|werkgevers|provincie|O&O|fonds|ministerie|"
+        r"employer|employers|municipality|Uitvoering Van Beleid)\b"
+    ),
+    "where": re.compile(r"\bvia\b|website|\bwww\.|\.nl\b|online|loket|mijn ?duo|digitaal|through|\bat\b", re.I),
+    "how": re.compile(
+        r"aanvragen|vraag[a-z]* .{0,40}aan\b|aanvraag|meld|inschrijven|schrijf .{0,30}in\b|stap|eerst|daarna|"
+        r"apply|application|register|submit|first|then",
+        re.I,
+    ),
+}
+
+_STATUS_CUES = re.compile(
+    r"\bnog\b|plan|gepland|aanscherp|straks|toekomst|komend|voortaan|gaat .* veranderen|verander|nieuwe regel|"
+    r"beeindig|gestopt|afgeschaft|bestaat .* nog|still|anymore|ended|stopped|planned|future|will change|upcoming|stap",
+    re.I,
+)
+_SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
+_YEAR = re.compile(r"\b(20[1-3]\d)\b")
+_AGE_IN_QUESTION = [
+    re.compile(r"\b(\d{2})[- ]?(?:jaar|jarige|jr)\b", re.I),
+    re.compile(r"\bben (?:nu |al )?(\d{2})\b", re.I),
+    re.compile(r"\b(?:i am|i'm|im|aged?|age of|is) (\d{2})\b", re.I),
+    re.compile(r"\b(\d{2})[- ]?years?[- ]?old\b", re.I),
+    re.compile(r"\b(\d{2})[- ]?(?:year|yr)s?\b(?! (?:ago|later))", re.I),
+    re.compile(
+        r"\b(?:iemand|een|kennismigrant|migrant|werknemer|medewerker|man|vrouw|persoon|developer|programmeur|"
+        r"sollicitant|kandidaat|someone|person|employee|candidate|applicant) (?:van|of|aged) (\d{2})\b",
+        re.I,
+    ),
+]
+# Age rules in text: (pattern, lower bound from the number?, upper bound from the number?).
+_AGE_RULES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"jonger (?:\w+ )?dan (\d{2})|onder de (\d{2})|younger than (\d{2})|under (\d{2})|below (\d{2})|"
+            r"(?:be|are) under (\d{2})",
+            re.I,
+        ),
+        "lt",
+    ),
+    (re.compile(r"tot (?:de leeftijd van |je |aan je )?(\d{2})(?: jaar)?\b|up to (?:the age of )?(\d{2})", re.I), "le"),
+    (
+        re.compile(
+            r"(\d{2}) jaar (?:en|of) ouder|(\d{2}) jaar of meer|ouder dan (\d{2})|boven de (\d{2})|vanaf (\d{2}) jaar|"
+            r"(\d{2}) and older|(\d{2}) or older|(\d{2}) years and over|over (\d{2})|older than (\d{2})|(\d{2})\+|"
+            r"from (?:the age of )?(\d{2})",
+            re.I,
+        ),
+        "ge",
+    ),
+]
+_ROLE = {
+    "employee": re.compile(r"\b(als|ben) (werknemer|medewerker|in loondienst)\b|\bas an? employee\b", re.I),
+    "employer": re.compile(r"\b(als|ben|wij zijn) (een )?(werkgever|bedrijf|mkb)|\bas an? (employer|company)\b", re.I),
+    "jobseeker": re.compile(r"\b(werkloos|ww|werkzoekend|bijstand|uitkering|unemployed|jobseeker)\b", re.I),
+    "self": re.compile(r"\bzelf (aanvragen|aanvraag|regelen)|\bmyself\b|\bmijzelf\b|\bzelfstandige|\bzzp", re.I),
+}
+_ROLE_TEXT = {
+    "employee": re.compile(r"\b(werknemer|werknemers|medewerker|employee|employees|werkenden)\b", re.I),
+    "employer": re.compile(r"\b(werkgever|werkgevers|employer|employers|bedrijven|mkb)\b", re.I),
+    "jobseeker": re.compile(r"\b(ww|werkloos|werkzoekende|werkzoekenden|uitkering|jobseekers?)\b", re.I),
+    "self": re.compile(r"\b(zelf|zzp|zelfstandige|zelfstandigen|self-employed|yourself)\b", re.I),
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kinds of answer a question expects and the constraints its asker gives."""
+
+    kinds: frozenset[str] = frozenset()
+    years: frozenset[int] = frozenset()
+    age: int | None = None
+    roles: frozenset[str] = frozenset()
+    about_status: bool = False  # asks about plans or ended schemes ("nog", "plan", "straks")
+
+    def specific_form(self, text: str) -> bool:
+        """Does ``text`` hold an answer of an asked kind that has a form (a number, a date …)?"""
+        return any(_FORM[k].search(text) for k in self.kinds & _SPECIFIC)
+
+    def fit(self, text: str) -> float:
+        """How well ``text`` (a sentence, or a list item with its intro) answers: about 0 to 0.3.
+
+        The asked kind counts most; a named year and an age rule either way decide between
+        rows ("2025" vs "2026", "jonger dan 30" vs "30 jaar en ouder")."""
+        score = 0.0
+        for kind in self.kinds & _FORM.keys():
+            if _FORM[kind].search(text):
+                score += 0.12 if kind in _SPECIFIC else 0.05
+        if self.years:
+            found = {int(y) for y in _YEAR.findall(text)}
+            if found & self.years:
+                score += 0.1
+            elif found:
+                score -= 0.12  # another year's row
+        if self.age is not None:
+            verdict = age_rule_includes(text, self.age)
+            if verdict is True:
+                score += 0.12
+            elif verdict is False:
+                score -= 0.15
+        for role in self.roles:
+            if _ROLE_TEXT[role].search(text):
+                score += 0.04
+        return score
+
+
+def age_rule_includes(text: str, age: int) -> bool | None:
+    """Does an age rule in ``text`` include ``age``? None when the text states no age rule."""
+    verdicts: list[bool] = []
+    for pattern, op in _AGE_RULES:
+        for match in pattern.finditer(text):
+            bound = int(next(g for g in match.groups() if g))
+            if not 15 <= bound <= 80:
+                continue
+            verdicts.append(age < bound if op == "lt" else age <= bound if op == "le" else age >= bound)
+    if not verdicts or len(set(verdicts)) > 1:
+        return None  # no rule, or rows for several ages (a whole table): not this text's point
+    return verdicts[0]
+
+
+def asker_age(question: str) -> int | None:
+    """'ik ben 45', 'a 32-year-old', '32 jaar' -> the age; None if none is given (16–80)."""
+    for pattern in _AGE_IN_QUESTION:
+        match = pattern.search(question)
+        if match and 16 <= int(match.group(1)) <= 80:
+            return int(match.group(1))
+    return None
+
+
+def analyse(question: str, earlier: str | None = None) -> Asked:
+    """What ``question`` asks; for a follow-up, ``earlier`` (the previous question) fills in
+    the constraints the new question leaves out ("en in 2026?" keeps the earlier age)."""
+    q = question.strip()
+    folded = fold(q)
+    kinds = {kind for kind, cue in _KIND_RES.items() if cue.search(folded)}
+    if "count" in kinds:
+        kinds.discard("amount")
+    years = {int(y) for y in _YEAR.findall(q)}
+    age = asker_age(q)
+    roles = {role for role, pattern in _ROLE.items() if pattern.search(folded)}
+    if earlier:
+        before = analyse(earlier)
+        if not kinds - {"yesno", "definition"}:
+            kinds |= set(before.kinds)
+        years = years or set(before.years)
+        age = age if age is not None else before.age
+        roles = roles or set(before.roles)
+    # "hoeveel jaar / how many years" asks a duration, "hoe oud" an age, not an amount
+    if re.search(r"hoeveel (jaar|maanden|weken|dagen)|how many (years|months|weeks|days)", folded):
+        kinds = (kinds - {"count", "amount"}) | {"duration"}
+    about_status = bool(_STATUS_CUES.search(folded))
+    return Asked(frozenset(kinds), frozenset(years), age, frozenset(roles), about_status)

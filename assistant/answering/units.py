@@ -1,0 +1,110 @@
+"""Quotable units of a passage: what the extractive answerer may put in front of a user.
+
+A loose sentence is often not quotable on its own. A list item needs the sentence that
+introduces its list ("Twee soorten aanvragers kunnen SLIM-subsidie krijgen:"), an intro needs
+its items, and a sentence that leans on the one before it ("Dan geldt …", "Dat moet binnen
+3 jaar …") needs that one. :func:`passage_sentences` reads a chunk into :class:`Sentence`
+records aligned one-to-one with :func:`assistant.base.text.chunk_sentences` (whose vectors
+ingest stored), and :func:`unit_for` turns one sentence into the smallest coherent unit that
+holds it, or None when no coherent unit exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.base.text import _line_sentences, fold, is_injection
+
+# First words that make a sentence lean on the one before it.
+_LEANS = frozenset(
+    ["dan", "dat", "die", "dit", "deze", "daarom", "daarmee", "daarvoor", "daarnaast", "daardoor", "daarbij", "daarin", "daarna", "hierdoor", "hiervoor", "hiermee", "hierbij", "ook", "zo", "ze", "zij", "hij", "wel", "maar", "bovendien", "verder", "tevens", "zulke", "zo'n", "this", "that", "these", "those", "it", "they", "then", "also", "so", "however", "but", "such"]
+)
+# Sentences about the text itself or pointing elsewhere inform no one who asked a question.
+_POINTER = re.compile(
+    r"^(meer (uitleg|informatie|info|hierover)|zie (ook )?|lees (ook |meer |verder )?|see (also )?|more (information|details))"
+    r"|staat (verder )?(uitgelegd|beschreven) (onder|in|op|bij)|staat op de pagina|zie de pagina|zie \"|"
+    r"\b(deze pagina|dit document|deze tekst|dit overzicht|hieronder|hierboven|this page|this document|below|above)\b|"
+    r"samenvatting in eigen woorden|daarna staan",
+    re.I,
+)
+_NUMBER = re.compile(r"\d")
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One quotable sentence of a chunk, with where it stands."""
+
+    index: int  # position in chunk_sentences(chunk.text): the row of its stored vector
+    text: str
+    line: int  # which line of the chunk (a paragraph or a list item)
+    item: bool  # a list item
+    intro: int | None  # for an item: the index of the sentence that introduces its list
+    usable: bool  # may stand in an answer (not a pointer, an instruction or a rhetorical question)
+
+    @property
+    def leans(self) -> bool:
+        """Does it open with a word that needs the previous sentence ("Dat moet …")?"""
+        first = fold(self.text.split(" ", 1)[0]).strip(",.:;")
+        return first in _LEANS
+
+    @property
+    def is_intro(self) -> bool:
+        return not self.item and self.text.endswith(":")
+
+
+def passage_sentences(text: str) -> list[Sentence]:
+    """The sentences of a chunk as :func:`chunk_sentences` splits them, with their structure."""
+    out: list[Sentence] = []
+    intro: int | None = None
+    for line_no, raw in enumerate(text.split("\n")):
+        is_item = bool(_ITEM.match(raw))
+        sentences = _line_sentences(raw)
+        if not sentences:
+            if raw.strip() and not is_item:
+                intro = None  # a heading or table between an intro and what follows
+            continue
+        for s in sentences:
+            words = len(s.split())
+            usable = (
+                not is_injection(s) and not _POINTER.search(s) and (words >= 3 or (is_item and bool(_NUMBER.search(s))))
+            )
+            out.append(Sentence(len(out), s, line_no, is_item, intro if is_item else None, usable))
+        if not is_item:
+            intro = len(out) - 1 if sentences[-1].endswith(":") else None
+    return out
+
+
+def list_items(sentences: list[Sentence], intro: int) -> list[int]:
+    """Indices of the items under the intro sentence ``intro``."""
+    return [s.index for s in sentences if s.intro == intro]
+
+
+def unit_for(sentences: list[Sentence], i: int) -> tuple[int, ...] | None:
+    """The smallest coherent unit that holds sentence ``i``, as sentence indices in reading
+    order; None if ``i`` cannot be quoted coherently (a pointer, or a leaning sentence whose
+    antecedent is not in the chunk)."""
+    s = sentences[i]
+    if not s.usable:
+        return None
+    if s.item:
+        if s.intro is None:
+            return (i,)
+        if not sentences[s.intro].usable:
+            return None
+        return (s.intro, i)
+    items: list[int] = []
+    if s.is_intro:
+        items = list_items(sentences, i)
+        if not items:
+            return None  # an intro without its items is a fragment
+    members = [i]
+    j = i
+    while sentences[j].leans:  # bring the antecedent(s), at most two back, on the same topic
+        prev = j - 1
+        if prev < 0 or sentences[prev].item or sentences[prev].is_intro or len(members) >= 3:
+            return None
+        members.insert(0, prev)
+        j = prev
+    return (*members, *items)

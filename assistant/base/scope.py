@@ -1,0 +1,75 @@
+"""Questions the assistant must refuse whatever the documents say.
+
+- Another country's rules ("Blue Card in Germany", "werkvergunning België", "Duitse
+  instanties", "H-1B"): the documents cover the Netherlands only, and quoting Dutch rules as an
+  answer would mislead. A country of origin ("a developer from India") is fine.
+- Requests to deceive an authority ("hoe laat ik het salaris hoger lijken voor de IND"): the
+  assistant explains the real rules, never how to bend them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.base.text import fold
+
+_COUNTRIES = (
+    "duitsland|germany|belgie|belgium|frankrijk|france|spanje|spain|engeland|england|uk|verenigd koninkrijk|"
+    "united kingdom|groot-brittannie|great britain|britain|ierland|ireland|canada|amerika|america|usa|the us|"
+    "verenigde staten|united states|australie|australia|zweden|sweden|denemarken|denmark|noorwegen|norway|"
+    "zwitserland|switzerland|oostenrijk|austria|italie|italy|portugal|polen|poland|india|china|japan|dubai|"
+    "singapore|luxemburg|luxembourg|finland|new zealand|nieuw-zeeland"
+)
+_CITIES = (
+    "berlijn|berlin|munchen|munich|hamburg|frankfurt|keulen|cologne|dusseldorf|brussel|brussels|antwerpen|"
+    "antwerp|gent|ghent|luik|liege|parijs|paris|londen|london|dublin|new york|toronto|sydney|stockholm|zurich|wenen|vienna"
+)
+_ADJECTIVES = (
+    "duitse|belgische|franse|britse|engelse|ierse|amerikaanse|canadese|australische|zweedse|deense|noorse|"
+    "zwitserse|oostenrijkse|spaanse|italiaanse|poolse|german|belgian|french|british|irish|american|canadian|"
+    "australian|swedish|danish|norwegian|swiss|austrian|spanish|italian|polish"
+)
+_RULE_WORDS = (
+    "regels|regeling|instanties|instantie|overheid|visum|visa|vergunning|werkvergunning|verblijfsvergunning|"
+    "blue card|blauwe kaart|authorities|authority|rules|permit|work permit|residence permit|belastingdienst|"
+    "belasting|tax|immigratie|immigration|salariscriterium|salary threshold|uitkering|subsidie|wetgeving|law|"
+    "laws|arbeidsmarkt|job market|labour market|labor market"
+)
+_FOREIGN_RULE = re.compile(
+    rf"\b(in|voor|for|naar|to|into|uit het|within|binnen)\s+(de |het |the )?({_COUNTRIES}|{_CITIES})\b"
+    rf"|\b({_COUNTRIES}|{_CITIES})'s\b"
+    rf"|\b({_ADJECTIVES})\s+({_RULE_WORDS})\b"
+    rf"|\b({_RULE_WORDS})\s+(in |van |voor |for |of )?(de |het |the )?({_COUNTRIES}|{_CITIES})\b"
+    r"|\bh-?1b\b|\bgreen card\b",
+    re.I,
+)
+
+
+def foreign_jurisdiction(text: str) -> bool:
+    """Does the question ask about another country's rules or labour market?"""
+    return bool(_FOREIGN_RULE.search(fold(text)))
+
+
+_AUTHORITIES = (
+    r"ind|uwv|duo|belastingdienst|belasting|fiscus|rvo|gemeente|inspectie|svb|immigratiedienst|"
+    r"immigration|tax (office|authority|administration)|authorities|overheid|government"
+)
+_DECEIT = (
+    r"(hoger|lager|beter|mooier|groter|kleiner|anders) (laten )?(lijken|uitzien|voordoen|voorstellen|overkomen)"
+    r"|op papier (hoger|lager|meer|minder|beter)|(hoger|lager|meer|minder) op papier"
+    r"|\bnep\w*|\bfake\w*|\bvals\w*|vervals\w*|sjoemel\w*|fraude\w*|fraud\w*|frauder\w*|omzeil\w*|ontduik\w*"
+    r"|voorlieg\w*|\bliegen|\blie to|misleid\w*|mislead\w*|bedrieg\w*|\bcheat\w*|\btrick\w*|\bfool\b"
+    r"|look (higher|lower|better|bigger)|appear (higher|lower|larger)|inflate\w*|opblaz\w*|opkrikk\w*"
+    r"|verzwijg\w*|verberg\w* voor|hide from|niet (vertellen|melden) aan|zonder dat (de )?(" + _AUTHORITIES + r")"
+    r"|under the table|zwart (uitbetalen|betalen|werken)|cash in hand"
+)
+_DECEIVE = re.compile(rf"({_DECEIT})", re.I)
+_AUTHORITY = re.compile(
+    rf"\b({_AUTHORITIES})\b|salaris|salary|loon|inkomen|income|papier|paper|aanvraag|application", re.I
+)
+
+
+def deceives_authority(text: str) -> bool:
+    """Does the question ask how to mislead an authority (IND, UWV, DUO, Belastingdienst …)?"""
+    folded = fold(text)
+    return bool(_DECEIVE.search(folded)) and bool(_AUTHORITY.search(folded))

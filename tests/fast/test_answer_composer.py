@@ -1,0 +1,153 @@
+"""The extractive answer composer over hand-written passages: what a user would see first.
+
+Every sentence vector is the question's own vector, so the embedding cannot tell sentences apart
+and the rules decide (asked kind, constraints, word overlap, coherent units); no model, no store.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import hashed_vector
+
+from assistant.answering.asked import analyse, asker_age
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.protocol import AnswerRequest
+from assistant.answering.units import passage_sentences, unit_for
+from assistant.base.lexical import query_tokens
+from assistant.base.settings import Settings
+from assistant.base.text import chunk_sentences
+from assistant.base.types import Answer, Chunk, Passage, Retrieval, Turn
+
+pytestmark = pytest.mark.fast
+
+SALARY = """Voor een aanvraag die in 2026 wordt ingediend, gelden deze bruto maandbedragen:
+
+- 30 jaar en ouder: € 5.942 per maand (peildatum 2026, controleer bij de IND);
+- jonger dan 30: € 4.357 per maand (peildatum 2026, controleer bij de IND);
+- verlaagd criterium voor afgestudeerden: € 3.122 per maand.
+
+Meer uitleg: "Zoekjaar hoogopgeleiden"."""
+
+SALARY_2025 = """Voor een aanvraag die in 2025 is ingediend, golden deze bruto maandbedragen:
+
+- 30 jaar en ouder: € 5.688 per maand (peildatum 2025);
+- jonger dan 30: € 4.171 per maand (peildatum 2025)."""
+
+LOAN = """Het Levenlanglerenkrediet is een lening van DUO voor je collegegeld.
+
+Je moet jonger zijn dan 57. De leeftijdsgrens ging van 56 naar 57.
+
+Je betaalt de lening terug binnen 15 jaar. Dat kan via Mijn DUO."""
+
+CODAM = """Codam Coding College is een opleiding tot software engineer in Amsterdam. Codam is gratis: je betaalt geen collegegeld.
+
+Andere trajecten kosten € 7.500 per deelnemer."""
+
+
+def passage(text: str, doc: str, rank: int, section: str = "", **meta: object) -> Passage:
+    chunk = Chunk(f"{doc}#{rank}", doc, text, title=doc, section=section or None, meta={"language": "nl", **meta})
+    return Passage(chunk, score=1.0 - rank * 0.1, rank=rank + 1, dense=0.8 - rank * 0.01)
+
+
+def answer(question: str, passages: list[Passage], turns: list[Turn] | None = None) -> Answer:
+    qvec = hashed_vector(question)
+    vectors = {p.chunk.chunk_id: np.stack([qvec for _ in chunk_sentences(p.chunk.text)]) for p in passages}
+    followup = bool(turns)
+    request = AnswerRequest(
+        question=question,
+        lang="en" if question.startswith(("What", "How", "my")) else "nl",
+        query=f"{turns[-1].question} {question}" if turns else question,
+        followup=followup,
+        retrieval=Retrieval(passages, 0.9, qvec, query_tokens(question)),
+        sentence_vectors=lambda ps: {p.chunk.chunk_id: vectors[p.chunk.chunk_id] for p in ps},
+        idf=lambda token: 1.0,
+        conversation=tuple(turns or ()),
+    )
+    return ExtractiveAnswerer(Settings(llm_base_url=None, telegram_token=None)).compose(request)
+
+
+def first_words(answer: Answer, n: int = 40) -> str:
+    return " ".join(answer.text.split()[:n])
+
+
+def test_age_and_year_pick_the_row_that_applies_to_the_asker() -> None:
+    ps = [passage(SALARY_2025, "salaris", 0), passage(SALARY, "salaris", 1)]
+    result = answer("Wat is het salariscriterium voor een kennismigrant van 32 jaar in 2026?", ps)
+    assert "5.942" in result.lead[0].items[0], result.text
+    assert "4.171" not in result.text and "5.688" not in result.text
+    young = answer("my employee is 27, what salary is needed in 2026?", ps)
+    assert "4.357" in first_words(young), young.text
+
+
+def test_a_list_item_comes_with_its_intro_and_an_intro_with_its_items() -> None:
+    result = answer("Hoeveel moet een kennismigrant verdienen in 2026?", [passage(SALARY, "salaris", 0)])
+    statement = result.lead[0]
+    assert statement.text.endswith(":") and statement.items, result.text
+    for s in [*result.lead, *result.points]:
+        assert not (s.text.endswith(":") and not s.items)
+
+
+def test_pointers_are_never_quoted() -> None:
+    result = answer("Wat is het salariscriterium voor kennismigranten?", [passage(SALARY, "salaris", 0)])
+    assert "Meer uitleg" not in result.text
+
+
+def test_the_asked_age_limit_leads_not_a_sentence_that_only_shares_words() -> None:
+    result = answer(
+        "tot welke leeftijd kan ik levenlanglerenkrediet lenen?", [passage(LOAN, "Levenlanglerenkrediet", 0)]
+    )
+    assert "57" in first_words(result, 20), result.text
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it() -> None:
+    result = answer("hoe betaal ik terug, kan dat via mijn duo?", [passage(LOAN, "llk", 0)])
+    for s in [*result.lead, *result.points]:
+        if s.text.startswith("Dat kan"):
+            pytest.fail(f"anaphoric opening without its antecedent: {result.text}")
+    assert "Mijn DUO" in result.text and "terug binnen 15 jaar" in result.text
+
+
+def test_free_is_the_answer_to_what_it_costs() -> None:
+    result = answer("Wat kost het om bij Codam te studeren?", [passage(CODAM, "codam", 0)])
+    assert "gratis" in first_words(result, 25) and "7.500" not in result.lead[0].text, result.text
+
+
+def test_nothing_is_said_twice() -> None:
+    result = answer(
+        "Hoeveel moet een kennismigrant van 35 verdienen in 2026?", [passage(SALARY, "a", 0), passage(SALARY, "b", 1)]
+    )
+    lines = [s.text for s in [*result.lead, *result.points]]
+    assert len(lines) == len(set(lines)), result.text
+
+
+def test_a_followup_keeps_the_earlier_constraints() -> None:
+    ps = [passage(SALARY_2025, "salaris", 0), passage(SALARY, "salaris", 1)]
+    result = answer("en in 2025?", ps, [Turn("Wat moet een kennismigrant van 40 verdienen in 2026?")])
+    assert "5.688" in first_words(result), result.text
+
+
+def test_notices_write_dates_as_people_do() -> None:
+    ps = [passage(SALARY, "salaris", 0, kind="migration", official_body="IND", valid_as_of="2026-01")]
+    result = answer("Wat is het salariscriterium in 2026?", ps)
+    assert any("januari 2026" in n for n in result.notices), result.notices
+    assert "2026-01" not in result.text
+
+
+def test_question_analysis() -> None:
+    assert asker_age("ik ben 45 en werk in de zorg") == 45
+    assert asker_age("a 32-year-old developer") == 32
+    assert asker_age("hoeveel kost het in 2026") is None
+    assert {"age"} <= analyse("tot welke leeftijd kan ik lenen?").kinds
+    assert {"amount"} <= analyse("wat kost Codam?").kinds
+    assert analyse("how long does the IND take?").kinds >= {"duration"}
+    assert analyse("en in 2025?", "wat verdient iemand van 40 in 2026?").age == 40
+
+
+def test_units_follow_the_stored_sentences() -> None:
+    sentences = passage_sentences(SALARY)
+    assert [s.text for s in sentences] == chunk_sentences(SALARY)  # one vector per stored sentence
+    item = next(s for s in sentences if s.text.startswith("jonger dan 30"))
+    assert unit_for(sentences, item.index) == (0, item.index)
+    pointer = next(s for s in sentences if s.text.startswith("Meer uitleg"))
+    assert unit_for(sentences, pointer.index) is None
