@@ -20,8 +20,8 @@ from assistant.base.settings import Settings
 from assistant.base.text import chunk_sentences
 from assistant.base.types import Chunk
 from assistant.core.assistant import Assistant
-from assistant.core.embedder import E5Embeddings
-from assistant.core.store import ChromaStore
+from assistant.core.embedder import E5Embeddings, Embedder
+from assistant.core.store import ChromaStore, VectorStore
 from ingest.load import LoadError, discover, load_document, read_manifest
 from ingest.split import split_document
 
@@ -70,11 +70,12 @@ def _noop(*_: object, **__: object) -> None:
 def run_ingest(
     settings: Settings,
     rebuild: bool = False,
-    store: ChromaStore | None = None,
-    embedder: E5Embeddings | None = None,
+    store: VectorStore | None = None,
+    embedder: Embedder | None = None,
     progress: Progress = _noop,
 ) -> IngestReport:
-    """Index ``settings.corpus_dir`` into the store; returns what changed.
+    """Index ``settings.corpus_dir`` into the store (a :class:`ChromaStore` with E5 vectors
+    unless given others); returns what changed.
 
     ``progress(event, **info)`` receives ``docs`` (total), ``doc`` (name), ``embed_total``
     (texts to embed for that doc) and ``embedded`` (n done) so a CLI can draw bars.
@@ -126,9 +127,7 @@ def run_ingest(
     return report
 
 
-def _index_doc(
-    store: ChromaStore, embedder: E5Embeddings, chunks: list[Chunk], doc_hash: str, progress: Progress
-) -> None:
+def _index_doc(store: VectorStore, embedder: Embedder, chunks: list[Chunk], doc_hash: str, progress: Progress) -> None:
     sentences = [chunk_sentences(c.text) for c in chunks]
     texts = [c.indexed_text for c in chunks]
     flat = [s for sents in sentences for s in sents]

@@ -1,6 +1,11 @@
 """Session fixtures: one real index (Chroma on disk, real embeddings) for the whole run.
 
-Embeddings are cached by content hash in .cache/ so only the first run pays for them.
+Embeddings are cached by content hash in .cache/ so only the first run pays for them. The
+fixtures are lazy: only tests that ask for them build the index.
+
+Two tiers: every test under ``tests/fast/`` is marked ``fast`` (``make test-fast``: no model,
+no Chroma, no browser, no network; fakes from ``tests/fakes.py``); a fast test that asks for
+the real index is a collection error, so the tier stays fast.
 """
 
 from __future__ import annotations
@@ -17,6 +22,19 @@ from assistant.base.settings import PROJECT_ROOT
 
 CACHE = PROJECT_ROOT / ".cache" / "embeddings.sqlite"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+FAST_DIR = Path(__file__).parent / "fast"
+REAL_INDEX_FIXTURES = frozenset({"built_settings", "assistant"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests under tests/fast/ ``fast``; refuse a fast test that needs the real index."""
+    for item in items:
+        if item.path.is_relative_to(FAST_DIR):
+            item.add_marker(pytest.mark.fast)
+        if item.get_closest_marker("fast"):
+            slow = REAL_INDEX_FIXTURES & set(getattr(item, "fixturenames", ()))
+            if slow:
+                raise pytest.UsageError(f"{item.nodeid} is a fast test but uses {sorted(slow)} (the real index)")
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:

@@ -6,11 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import make_settings
+from fakes import FakeEmbedder
 
 from assistant import Assistant, QuestionError, Turn
 from assistant.base.settings import PROJECT_ROOT
+from assistant.base.text import chunk_sentences
+from assistant.core.store import ChromaStore, MemoryStore, VectorStore
 from ingest import reingest, run_ingest
-from tests.conftest import make_settings
+from ingest.load import load_document
+from ingest.split import split_document
 
 KOERS = "bronnen/001_737dc41163a3d3c4"
 
@@ -108,6 +113,7 @@ def test_incremental_ingest_adds_updates_and_removes(tmp_path: Path):
     assert rebuilt.added == ["bronnen/000_a73e15d9217e3d45"] and rebuilt.embedded == 0  # cache hit
 
 
+@pytest.mark.fast
 def test_all_lists_exactly_the_public_names() -> None:
     """As httpx's test_exported_members: every public name of the package is in ``__all__``
     and every name in ``__all__`` exists (a name added to one and not the other fails)."""
@@ -140,3 +146,42 @@ def test_instructions_inside_documents_are_never_quoted(tmp_path: Path):
         lowered = answer.text.lower()
         assert "negeer" not in lowered and "9.999" not in answer.text and "developer mode" not in lowered
     assert "2.500" in assistant.answer("Hoeveel vergoeding krijgt een werkgever per medewerker?").text
+
+
+def test_memory_store_answers_like_the_chroma_store(tmp_path: Path):
+    """The fast tests stand on MemoryStore: on the same data it must give what Chroma gives."""
+    corpus = PROJECT_ROOT / "corpus"
+    embedder = FakeEmbedder()
+    chroma = ChromaStore(make_settings(tmp_path / "data"), embedder)
+    memory = MemoryStore()
+    stores: list[VectorStore] = [chroma, memory]
+    doc = load_document(corpus / "bronnen/000_a73e15d9217e3d45.txt", corpus)
+    chunks = split_document(doc)[:40]
+    sentences = [chunk_sentences(c.text) for c in chunks]
+    for c, sents in zip(chunks, sentences):
+        c.meta["n_sentences"] = len(sents)
+    vectors = embedder.passage_vectors([c.indexed_text for c in chunks])
+    sentence_vectors = [embedder.passage_vectors(s) for s in sentences]
+    for store in stores:
+        store.add(chunks, vectors, sentences, sentence_vectors, extra={"doc_hash": "abc"})
+
+    def by_id(store: VectorStore) -> dict[str, object]:
+        return {c.chunk_id: c for c in store.all_chunks()}
+
+    assert by_id(chroma) == by_id(memory) and len(by_id(memory)) == len(chunks)
+    assert chroma.doc_hashes() == memory.doc_hashes() == {doc.doc_id: "abc"}
+    for question in ("Hoeveel geld is er nodig voor digitaal talent?", "omscholing van werkenden naar ICT"):
+        qvec = embedder.query_vector(question)
+        got_chroma, got_memory = chroma.query(qvec, 5), memory.query(qvec, 5)
+        assert [cid for cid, _ in got_chroma] == [cid for cid, _ in got_memory]
+        assert [s for _, s in got_chroma] == pytest.approx([s for _, s in got_memory], abs=1e-4)
+    counts = {c.chunk_id: int(c.meta["n_sentences"]) for c in chunks[:5]}
+    from_chroma, from_memory = (
+        chroma.sentence_vectors(list(counts), counts),
+        memory.sentence_vectors(list(counts), counts),
+    )
+    assert from_chroma.keys() == from_memory.keys() == {cid for cid, n in counts.items() if n}
+    for cid in from_memory:
+        assert from_chroma[cid] == pytest.approx(from_memory[cid], abs=1e-6)
+    assert chroma.delete_doc(doc.doc_id) == memory.delete_doc(doc.doc_id) == len(chunks)
+    assert chroma.count() == memory.count() == 0

