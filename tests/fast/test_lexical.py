@@ -1,0 +1,45 @@
+"""BM25 over Dutch stems, and the English->Dutch glossary on the query side."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.base.lexical import BM25Index, query_tokens
+from assistant.base.text import content_tokens
+
+TEXTS = [
+    "De SLIM-regeling subsidieert scholing in het mkb.",
+    "Kennismigranten moeten aan het salariscriterium voldoen.",
+    "Omscholing naar ICT voor werkzoekenden en werkenden.",
+    "Werkgevers investeren in omscholing van hun werkenden.",
+]
+
+
+def test_the_text_with_the_rare_word_ranks_first():
+    scores = BM25Index(TEXTS).scores(content_tokens("Wat is het salariscriterium?"))
+    assert int(np.argmax(scores)) == 1
+    assert scores[1] > 0 and all(scores[i] == 0 for i in (0, 2, 3))
+
+
+def test_a_rarer_word_weighs_more_than_a_common_one():
+    index = BM25Index(TEXTS)
+    # "omscholing" occurs in two texts, "werkzoekenden" in one: the latter decides
+    scores = index.scores(content_tokens("omscholing werkzoekenden"))
+    assert int(np.argmax(scores)) == 2
+    assert scores[2] > scores[3] > 0
+
+
+def test_words_the_index_never_saw_score_nothing():
+    index = BM25Index(TEXTS)
+    assert index.scores(content_tokens("voetbal landskampioen")).tolist() == [0.0] * len(TEXTS)
+    assert BM25Index([]).scores(content_tokens("scholing")).tolist() == []
+
+
+def test_an_english_query_also_searches_the_dutch_glossary_words():
+    tokens = query_tokens("What is the salary threshold for a migrant?")
+    assert set(content_tokens("salariscriterium kennismigrant")) <= set(tokens)
+    assert int(np.argmax(BM25Index(TEXTS).scores(tokens))) == 1
+
+
+def test_a_dutch_query_is_left_as_it_is():
+    assert query_tokens("Wat kost omscholing?") == content_tokens("Wat kost omscholing?")
