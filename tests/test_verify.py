@@ -17,14 +17,10 @@ from assistant.evaluation.verify_eval import (
     scores,
     split_of,
 )
-from assistant.verify.verifier import (
-    DEFAULT_THRESHOLDS,
-    Evidence,
-    Verifier,
-    corpus_entities,
-    generated_sentences,
-    split_citations,
-)
+from assistant.verify.evidence import Evidence
+from assistant.verify.generated import generated_sentences, split_citations
+from assistant.verify.names import corpus_entities
+from assistant.verify.verifier import DEFAULT_THRESHOLDS, Verifier
 
 FUNDING = (
     "Een gedeelte van het Gezamenlijke Uitvoeringsplan zal kunnen worden gefinancierd, in cash en in kind, door de "
