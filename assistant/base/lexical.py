@@ -37,11 +37,14 @@ def query_tokens(question: str) -> list[str]:
 
 
 class BM25Index:
-    """In-memory BM25 over chunk texts; rebuilt whenever the store changes."""
+    """In-memory BM25 over chunk texts; rebuilt whenever the store changes.
 
-    def __init__(self, texts: list[str]):
+    ``k1`` (term-frequency saturation) and ``b`` (length normalisation) are the settings
+    ``bm25_k1`` and ``bm25_b``; the defaults are the usual ones (Robertson, Lucene)."""
+
+    def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75):
         self.size = len(texts)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self._bm25 = bm25s.BM25(k1=k1, b=b)
         corpus = [content_tokens(t) or ["_"] for t in texts]
         if corpus:
             self._bm25.index(corpus, show_progress=False)

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     top_k: int = Field(5, description="Passages handed to the answerer.")
     candidates: int = Field(30, description="Candidates taken from each of BM25 and dense search.")
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    bm25_k1: float = Field(1.2, description="BM25 term-frequency saturation (higher: repeated words count longer).")
+    bm25_b: float = Field(0.75, description="BM25 length normalisation (0 = none, 1 = full).")
     lexical_weight: float = Field(
         0.6, description="Weight of the BM25 ranking in the fusion (dense = 1); chosen on the dev set."
     )

@@ -106,7 +106,7 @@ class HybridRetriever:
     def reload(self) -> None:
         """Re-read the store (after an ingest); the swap is atomic for concurrent readers."""
         chunks = self.store.all_chunks()
-        bm25 = BM25Index([c.indexed_text for c in chunks])
+        bm25 = BM25Index([c.indexed_text for c in chunks], k1=self.settings.bm25_k1, b=self.settings.bm25_b)
         df: dict[str, int] = {}
         for c in chunks:
             for tok in set(content_tokens(c.indexed_text)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.base.lexical import BM25Index, query_tokens
 from assistant.base.text import content_tokens
@@ -43,3 +44,12 @@ def test_an_english_query_also_searches_the_dutch_glossary_words():
 
 def test_a_dutch_query_is_left_as_it_is():
     assert query_tokens("Wat kost omscholing?") == content_tokens("Wat kost omscholing?")
+
+
+def test_length_normalisation_is_a_setting():
+    texts = ["Scholing.", "Scholing voor werkenden, werkzoekenden, zij-instromers en werkgevers in het hele land."]
+    tokens = content_tokens("scholing")
+    short, long = BM25Index(texts).scores(tokens)
+    assert short > long  # by default a short text that names the word is the better match
+    short, long = BM25Index(texts, b=0.0).scores(tokens)
+    assert short == pytest.approx(long)
