@@ -8,7 +8,7 @@ The :class:`~assistant.Assistant` builds an :class:`LLMAnswerer` when
 1. gives the model the best passages as numbered, quoted data blocks (title, page or
    section) with a Dutch or English system prompt and an audience variant from
    ``prompts/``; sentences in a passage that try to instruct the model are removed first,
-   and earlier turns are passed for follow-ups;
+   and earlier turns are passed for follow-ups (:mod:`assistant.answering.llm_prompt`);
 2. streams the completion and, as each sentence completes, verifies it against the
    passages it cites (:mod:`assistant.verify.verifier`); only kept sentences are yielded, with
    their citations renumbered to the passages actually cited;
@@ -26,32 +26,29 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import yaml
 
 from assistant.answering.citations import citation, status_notes
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.llm_client import LLMCallError, LLMClient
+from assistant.answering.llm_client import CircuitBreaker, LLMCallError, LLMClient
+from assistant.answering.llm_prompt import CITE_MARK, Given, PromptBuilder
 from assistant.answering.protocol import AnswerEvent, AnswerRequest, Delta, Final, SentenceVectors
-from assistant.base.prompts import fill, load_prompt, text
+from assistant.base.prompts import text
 from assistant.base.settings import Settings
-from assistant.base.text import chunk_sentences, fold, is_injection, split_sentences
-from assistant.base.types import Answer, Chunk, Citation, Passage, Profile, SentenceCheck, Turn
-from assistant.verify.verifier import Evidence, Verifier, generated_sentences, split_citations
+from assistant.base.text import fold
+from assistant.base.types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
+from assistant.verify.evidence import Evidence
+from assistant.verify.generated import generated_sentences, split_citations
+from assistant.verify.verifier import Verifier
 
 log = logging.getLogger("wegwijzer.llm")
 
-# Sentences in a document that try to instruct the model. They are data, never instructions:
-# they are removed from what the model sees and from what verification accepts as support.
+# A generated sentence without citations that says the passages do not answer (reason "no_answer").
 _NO_ANSWER = re.compile(
     r"staat niet in de|geven (?:hier )?geen antwoord|beantwoorden (?:de vraag )?niet|niet in de (?:passages|documenten)|"
     r"geen informatie|do not (?:say|answer|contain|mention)|does not (?:say|answer|contain|mention)|"
@@ -59,65 +56,11 @@ _NO_ANSWER = re.compile(
     re.I,
 )
 _YES_NO = re.compile(r"^\s*(?:ja|nee|yes|no)\b\s*[,:;!.–-]?\s*", re.I)
-_CITE_MARK = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
-
-
-@lru_cache
-def _llm_texts(path: Path) -> dict[str, dict[str, Any]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def llm_text(settings: Settings, key: str, lang: str, **values: object) -> str:
-    table = _llm_texts(settings.prompts_dir / "llm.yaml")
-    entry = table.get(lang, table["nl"])
-    for part in key.split("."):
-        entry = entry[part]
-    return fill(str(entry), **values)
 
 
 def _ends(sentence: str) -> bool:
     """Does a generated sentence end like a finished one (full stop, maybe after [n])?"""
-    return bool(re.search(r"[.!?][\"”’)]*\s*$", _CITE_MARK.sub("", sentence).strip()))
-
-
-@dataclass
-class Given:
-    """One passage as handed to the model and to the verifier."""
-
-    n: int
-    passage: Passage
-    prompt_text: str  # what the model sees (sanitised; maybe only the best sentences)
-    evidence: Evidence
-
-
-def _sanitise(text_: str) -> str:
-    """The passage without sentences that try to instruct the model; layout kept."""
-    out_lines = []
-    for line in text_.split("\n"):
-        head = re.match(r"^\s*(?:[-*•]\s*)?", line).group(0)  # type: ignore[union-attr]
-        sentences = split_sentences(line[len(head) :])
-        kept = [s for s in sentences if not is_injection(s)]
-        if sentences and not kept:
-            continue
-        out_lines.append(head + " ".join(kept) if kept else line)
-    return "\n".join(out_lines).strip()
-
-
-def _history_answer(answer: str, limit: int = 500) -> str:
-    body = _CITE_MARK.sub("", answer)
-    body = re.sub(r"\s+", " ", body).strip()
-    body = re.sub(r"\s+([.,;:!?])", r"\1", body)
-    return body if len(body) <= limit else body[:limit].rsplit(" ", 1)[0] + " …"
-
-
-@dataclass
-class _Prepared:
-    text: str
-    sentences: list[str]
-    vectors: np.ndarray | None
-    clean_idx: list[int]
-    sanitised: str
-    evidence: Evidence
+    return bool(re.search(r"[.!?][\"”’)]*\s*$", CITE_MARK.sub("", sentence).strip()))
 
 
 @dataclass
@@ -155,56 +98,19 @@ class LLMAnswerer:
         self.embed = embed
         self.corpus_names = corpus_names
         self.fallback = ExtractiveAnswerer(settings)
-        self._prepared: OrderedDict[str, _Prepared] = OrderedDict()
-        self._lock = threading.Lock()
+        self.prompts = PromptBuilder(settings)
+        self.texts = self.prompts.texts
 
     @property
-    def breaker(self):
+    def breaker(self) -> CircuitBreaker:
         return self.client.breaker
 
-    # --- prompt ------------------------------------------------------------------------
-    def _passage(self, chunk: Chunk, vecs: np.ndarray | None) -> _Prepared:
-        """Sanitised text, sentences, vectors and verifier evidence of one chunk (cached:
-        chunk ids change whenever their text does)."""
-        key = chunk.chunk_id
-        with self._lock:
-            hit = self._prepared.get(key)
-            if hit is not None and hit.text == chunk.text:
-                self._prepared.move_to_end(key)
-                return hit
-        sents = chunk_sentences(chunk.text)
-        if vecs is not None and len(vecs) != len(sents):
-            vecs = None  # index and text out of step: verify on words alone
-        clean_idx = [i for i, s in enumerate(sents) if not is_injection(s)]
-        clean_vecs = vecs[clean_idx] if vecs is not None and clean_idx else None
-        sanitised = _sanitise(chunk.text)
-        lang = str(chunk.meta.get("language", "nl"))
-        ev = Evidence.build(0, sanitised, chunk.title, chunk.section, clean_vecs, lang=lang)
-        prepared = _Prepared(chunk.text, sents, vecs, clean_idx, sanitised, ev)
-        with self._lock:
-            self._prepared[key] = prepared
-            while len(self._prepared) > 2048:
-                self._prepared.popitem(last=False)
-        return prepared
-
+    # --- prompt (see :mod:`assistant.answering.llm_prompt`) ------------------------------
     def prepare(
         self, passages: Sequence[Passage], qvec: np.ndarray | None, sentence_vectors: SentenceVectors
     ) -> list[Given]:
         """The passages as the model sees them (numbered 1..n) and as the verifier checks them."""
-        with self._lock:
-            missing = [p for p in passages if p.chunk.chunk_id not in self._prepared]
-        vectors = sentence_vectors(missing) if missing else {}
-        limit = self.settings.llm_passage_sentences
-        given: list[Given] = []
-        for n, p in enumerate(passages, start=1):
-            prep = self._passage(p.chunk, vectors.get(p.chunk.chunk_id))
-            prompt_text = prep.sanitised
-            if limit and len(prep.clean_idx) > limit and prep.vectors is not None and qvec is not None:
-                vecs = prep.vectors
-                ranked = sorted(prep.clean_idx, key=lambda i: -float(vecs[i] @ qvec))[:limit]
-                prompt_text = " ".join(prep.sentences[i] for i in sorted(ranked))
-            given.append(Given(n, p, prompt_text, replace(prep.evidence, n=n)))
-        return given
+        return self.prompts.prepare(passages, qvec, sentence_vectors)
 
     def messages(
         self,
@@ -215,38 +121,8 @@ class LLMAnswerer:
         profile: Profile | None,
         followup: bool,
     ) -> list[Any]:
-        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
-        s = self.settings
-        system = load_prompt(f"llm_system_{lang}.md", s.prompts_dir).strip()
-        if profile and profile.audience:
-            system += " " + llm_text(s, f"audience.{profile.audience}", lang)
-        blocks = []
-        for g in given:
-            chunk = g.passage.chunk
-            where = ""
-            if chunk.page is not None:
-                where = " — " + llm_text(s, "page", lang, page=chunk.page)
-            elif chunk.section:
-                where = " — " + llm_text(s, "section", lang, section=chunk.section.replace('"', "'"))
-            header = llm_text(s, "passage_header", lang, n=g.n, title=chunk.title, where=where)
-            body = re.sub(r"\s*\n\s*", " ", g.prompt_text).replace('"', "'")
-            blocks.append(f'{header}\n"{body}"')
-        q = question.replace("<<<", "").replace(">>>", "").strip()
-        template = load_prompt(f"llm_user_{lang}.md", s.prompts_dir)
-        user = fill(template, passages="\n\n".join(blocks), question=q).strip()
-        example = fill(
-            template, passages=llm_text(s, "example_passages", lang), question=llm_text(s, "example_question", lang)
-        ).strip()
-        msgs: list[Any] = [SystemMessage(system), HumanMessage(example), AIMessage(llm_text(s, "example_answer", lang))]
-        if followup and conversation:
-            for turn in list(conversation)[-s.llm_history_turns :]:
-                if turn.question:
-                    msgs.append(HumanMessage(turn.question.replace("<<<", "").replace(">>>", "")))
-                    if turn.answer:
-                        msgs.append(AIMessage(_history_answer(turn.answer)))
-        msgs.append(HumanMessage(user))
-        return msgs
+        """The chat messages for one question."""
+        return self.prompts.messages(question, lang, given, conversation, profile, followup)
 
     # --- the answer ------------------------------------------------------------------------
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:
@@ -314,9 +190,9 @@ class LLMAnswerer:
             timings["llm_failure"] = 1.0
             log.info("LLM fallback: %s", failure.kind)
         elif any(c.reason == "no_answer" for c in checks):
-            note = llm_text(s, "fallback_no_answer", lang)
+            note = self.texts("fallback_no_answer", lang)
         else:
-            note = llm_text(s, "fallback_unverified", lang)
+            note = self.texts("fallback_unverified", lang)
         answer = self.fallback.compose(request)  # the same request: a follow-up keeps its searched query
         answer.mode = "fallback"
         answer.note = note
@@ -391,9 +267,9 @@ class LLMAnswerer:
         dropped = sum(1 for c in checks if not c.kept and c.reason != "no_answer")
         note_parts = []
         if not completed:
-            note_parts.append(llm_text(self.settings, "incomplete", lang))
+            note_parts.append(self.texts("incomplete", lang))
         if dropped:
-            note_parts.append(llm_text(self.settings, "dropped", lang, n=dropped))
+            note_parts.append(self.texts("dropped", lang, n=dropped))
         timings["total_ms"] = (time.perf_counter() - request.started) * 1000
         yield Final(
             Answer(

@@ -15,9 +15,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from assistant.base.errors import LLMError
 from assistant.base.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
 
 log = logging.getLogger("wegwijzer.llm")
 
@@ -125,7 +129,9 @@ class LLMClient:
         )
         self.breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_seconds)
 
-    def stream(self, messages: Sequence[object], deadline: float, meta: dict[str, str] | None = None) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[BaseMessage], deadline: float, meta: dict[str, str] | None = None
+    ) -> Iterator[str]:
         """Text pieces of one completion; raises :class:`LLMCallError` on any failure,
         including running past ``deadline`` (``time.monotonic()``), an empty completion or a
         stream that ends without a finish reason (connection cut). ``meta`` receives the
