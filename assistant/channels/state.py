@@ -1,19 +1,24 @@
 """Channel state in SQLite under the data directory: conversations, answers, feedback, profiles.
 
-Shared by the web service and the Telegram bot (one process owns the data directory).
-Conversations are keyed by an opaque id, never by a Telegram user id in clear: the bot
+One store per process, shared by the web service and the Telegram bot: :mod:`assistant.main`
+opens it and hands it to both, and :func:`retention` is the one purge schedule (run by the
+web service, or by the bot when it runs alone). Conversations are keyed by an opaque id, never by a Telegram user id in clear: the bot
 passes a salted hash. Message texts are stored only as conversation turns (needed for
 follow-ups) and are purged after the retention period.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -40,6 +45,10 @@ CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 """
 
 MAX_TURNS = 8
+STATE_FILE = "state.sqlite"
+PURGE_EVERY_S = 6 * 3600
+
+log = logging.getLogger("wegwijzer.state")
 
 
 def user_key(channel: str, user_id: int | str, salt: str = "") -> str:
@@ -49,6 +58,11 @@ def user_key(channel: str, user_id: int | str, salt: str = "") -> str:
 
 class StateStore:
     """Thread-safe SQLite store; one connection guarded by a lock (low write volume)."""
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> StateStore:
+        """The store of a deployment: ``state.sqlite`` in its data directory."""
+        return cls(data_dir / STATE_FILE)
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,3 +176,32 @@ class StateStore:
             "updated = excluded.updated",
             (key, json.dumps(asdict(profile)), time.time()),
         )
+
+
+async def purge_once(store: StateStore, retention_days: int) -> int:
+    purged = await asyncio.to_thread(store.purge, retention_days)
+    log.info("retention: purged %d conversations older than %d days", purged, retention_days)
+    return purged
+
+
+@asynccontextmanager
+async def retention(store: StateStore, retention_days: int, every_s: float = PURGE_EVERY_S) -> AsyncIterator[None]:
+    """The purge schedule: conversations older than ``retention_days`` are deleted when the
+    block starts and every ``every_s`` seconds while it runs."""
+    await purge_once(store, retention_days)
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await purge_once(store, retention_days)
+            except Exception:  # a locked or full disk: try again next time
+                log.exception("retention purge failed")
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
