@@ -1,9 +1,11 @@
 """The web service over HTTP: a real uvicorn server on a free loopback port, the real core.
 
-Covers the issue's acceptance list: JSON chat with citations, the SSE stream event by
-event (and its error event), feedback round trip, conversation deletion, the admin key,
-stats and feedback export, CORS preflight allowed/denied, 429 + Retry-After, 422 for a too
-long message, 413 for a too large body, re-ingest during a stream of questions, health.
+Covers the issue's acceptance list: JSON chat with citations and the structured answer
+(lead, points, notices), the SSE stream event by event (and its error event), feedback
+round trip, conversation deletion, the admin key, stats and feedback export, CORS preflight
+allowed/denied, 429 + Retry-After, 422 for a too long message, 413 for a too large body,
+a ``code`` in every error body (also the framework's 400/404/405), one conversation store
+and one purge schedule, re-ingest during a stream of questions, health.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import io
 import json
 import logging
+import re
 import shutil
 import sqlite3
 import threading
@@ -91,8 +94,17 @@ def test_json_chat_answers_with_citations(http: httpx.Client) -> None:
     assert "location" in first and "page" in first and "section" in first
     assert any(c["source_url"] and c["source_url"].startswith("http") for c in body["citations"])
     numbers = {c["n"] for c in body["citations"]}
-    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", body["answer"])}
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])}
     assert cited <= numbers, "every [n] in the text has a citation"
+    # the structured answer: a lead that answers, points, notices; each statement names its sources
+    assert body["lead"] and body["lead"][0]["text"] and body["lead"][0]["citations"]
+    statements = body["lead"] + body["points"]
+    assert all(set(st) == {"text", "citations", "items"} for st in statements)
+    assert {n for st in statements for n in st["citations"]} == numbers
+    assert all("[" not in st["text"] for st in statements), "statement texts carry no markers"
+    for st in statements:  # the plain text is the same answer
+        assert st["text"] in body["answer"] and all(item in body["answer"] for item in st["items"])
+    assert isinstance(body["notices"], list) and all(n in body["answer"] for n in body["notices"])
 
 
 def test_json_chat_refuses_out_of_scope(http: httpx.Client) -> None:
@@ -100,6 +112,7 @@ def test_json_chat_refuses_out_of_scope(http: httpx.Client) -> None:
     assert body["abstained"] is True
     assert body["citations"] == []
     assert body["mode"] == "refusal"
+    assert [st["text"] for st in body["lead"]] in ([], [body["answer"]])  # the refusal is the lead
 
 
 def test_follow_up_keeps_the_conversation(http: httpx.Client) -> None:
@@ -162,18 +175,22 @@ def test_stream_sends_meta_deltas_citations_done(http: httpx.Client) -> None:
         events = sse_events(r)
     names = [e for e, _ in events]
     assert names[0] == "meta"
-    assert names[-2:] == ["citations", "done"]
-    assert set(names[1:-2]) == {"delta"} and len(names[1:-2]) >= 2, names
-    meta, done = events[0][1], events[-1][1]
-    assert meta["answer_id"] == done["answer_id"]
-    assert meta["conversation_id"] == done["conversation_id"]
+    assert names[-3:] == ["answer", "citations", "done"]
+    assert set(names[1:-3]) == {"delta"} and len(names[1:-3]) >= 2, names
+    meta, whole, citations, done = events[0][1], events[-3][1], events[-2][1], events[-1][1]
+    assert meta["answer_id"] == done["answer_id"] == whole["answer_id"]
+    assert meta["conversation_id"] == done["conversation_id"] == whole["conversation_id"]
     text = "".join(d["text"] for e, d in events if e == "delta")
-    citations = events[-2][1]
     assert done["abstained"] is False and citations
     assert "[1]" in text and citations[0]["n"] == 1 and citations[0]["passage"]
-    # The same question as JSON gives the same answer text.
+    assert whole["citations"] == citations and whole["answer"] == text.rstrip("\n")
+    assert whole["lead"] and whole["lead"][0]["citations"]
+    assert {k: whole[k] for k in done} == done
+    # The same question as JSON gives the same answer: the JSON body is the `answer` event.
     again = chat(http, payload["message"], lang="nl", audience="employer").json()
     assert again["answer"] == text.rstrip("\n")
+    ids = {"answer_id", "conversation_id", "timings_ms"}
+    assert {k: v for k, v in again.items() if k not in ids} == {k: v for k, v in whole.items() if k not in ids}
 
 
 def test_stream_reports_errors_as_an_error_event(http: httpx.Client) -> None:
@@ -246,6 +263,35 @@ def test_admin_needs_the_key(http: httpx.Client) -> None:
         assert http.request(method, path, headers={"X-Admin-Key": "wrong"}).status_code == 403, path
 
 
+def test_every_error_body_has_a_code(http: httpx.Client) -> None:
+    """Framework errors answer like the service's own: JSON with `detail` and `code`."""
+    expected = [
+        (http.get("/no/such/page"), 404, "not_found"),
+        (http.get("/api/chat"), 405, "method_not_allowed"),
+        (http.delete("/healthz"), 405, "method_not_allowed"),
+        (http.get("/admin/stats"), 401, "unauthorized"),
+        (http.get("/admin/stats", headers={"X-Admin-Key": "wrong"}), 403, "forbidden"),
+        (http.post("/api/feedback", json={"answer_id": "f" * 32, "rating": "up"}), 404, "not_found"),
+        (
+            http.post("/api/chat", content=b"{not json", headers={"Content-Type": "application/json"}),
+            422,
+            "invalid_request",
+        ),
+        (chat(http, "?"), 422, "invalid_question"),
+    ]
+    for response, status, code in expected:
+        assert response.status_code == status, (response.request.url, response.text)
+        assert response.headers["content-type"].startswith("application/json")
+        body = response.json()
+        assert body["code"] == code and body["detail"], body
+    assert expected[1][0].headers["allow"] == "POST"
+    assert "bestaat niet" in expected[5][0].json()["detail"]  # the service's own message, in Dutch by default
+    english = http.post(
+        "/api/feedback", json={"answer_id": "f" * 32, "rating": "up"}, headers={"Accept-Language": "en"}
+    )
+    assert "does not exist" in english.json()["detail"]
+
+
 def test_admin_stats(http: httpx.Client) -> None:
     chat(http, "Wat is het weer morgen in Utrecht?")
     stats = http.get("/admin/stats", headers=ADMIN)
@@ -288,6 +334,7 @@ def test_cors_preflight_allowed_and_denied(http: httpx.Client, base: str) -> Non
     denied = preflight(http, "https://evil.example")
     assert denied.status_code == 400
     assert "access-control-allow-origin" not in denied.headers
+    assert denied.json()["code"] == "cors_denied" and "origin" in denied.json()["detail"]
 
     actual = http.post("/api/chat", json={"message": EMPLOYER_Q}, headers={"Origin": ALLOWED_ORIGIN})
     assert actual.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
@@ -338,15 +385,18 @@ def test_rate_limits_per_ip_and_per_conversation(assistant: Assistant, tmp_path:
         assert chat(client, "En in Limburg?", conversation_id=cid).status_code == 200
         limited = chat(client, "En in Utrecht?", conversation_id=cid)
         assert limited.status_code == 429
-        assert limited.json()["scope"] == "conversation"
-        assert 1 <= int(limited.headers["retry-after"]) <= 60
-        assert "seconden" in limited.json()["detail"]
+        body = limited.json()
+        assert body["code"] == "rate_limited" and body["scope"] == "conversation"
+        assert 1 <= body["retry_after"] == int(limited.headers["retry-after"]) <= 60
+        assert f"over {body['retry_after']} seconden" in body["detail"]
         assert chat(client, EMPLOYER_Q).status_code == 200  # 5th request of this IP
         over = client.post("/api/chat/stream", json={"message": EMPLOYER_Q}, headers={"Accept-Language": "en"})
         assert over.status_code == 429
         assert over.json()["scope"] == "ip" and "seconds" in over.json()["detail"]
         assert 1 <= int(over.headers["retry-after"]) <= 60
         assert client.get("/healthz").status_code == 200  # health is never limited
+        # feedback and forgetting have their own, larger limit per IP
+        assert client.delete("/api/conversations/" + cid).status_code == 204
 
 
 # --- lifecycle ----------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """The widget end to end in real headless Chromium (Debian's chromium, driven by Playwright).
 
 Opens the demo page served by a real uvicorn server, opens the widget, asks a question,
-waits for the streamed answer and its citations, expands a citation, gives a thumbs up
-(checked through the admin export), and keeps screenshots in test-artifacts/. Again at a
-360 px wide phone viewport; plus keyboard use, rate-limit and outage errors with retry.
+waits for the streamed answer, checks that it is rendered from the answer's data (lead,
+points, list items, notices, a button per citation) with its first line in view, expands
+a citation, gives a thumbs up (checked through the admin export), and keeps screenshots in
+test-artifacts/. Again at a 360 px wide phone viewport; plus keyboard use, rate-limit and
+outage errors with retry.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -19,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from live_server import ADMIN_KEY, live_server
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from assistant import Assistant
 
@@ -97,6 +100,35 @@ def show_bottom(page: Page) -> None:
     )
 
 
+def assert_rendered_from_data(answer: Locator, entry: dict) -> None:
+    """The bubble shows the answer's data: the lead (bold) first, then the points, list items as
+    a list, a citation button after each statement, the notices in their own paragraphs."""
+    assert entry["lead"], "the answerer fills the lead"
+    statements = entry["lead"] + entry["points"]
+    paragraphs = answer.locator(".answer > p, .answer > .statement > p")
+    expect(paragraphs).to_have_count(len(statements) + len(entry["notices"]))
+    expect(answer.locator(".answer p.lead")).to_have_count(len(entry["lead"]))
+    for i, st in enumerate(statements):
+        shown = paragraphs.nth(i)
+        expect(shown).to_contain_text(st["text"])
+        expect(shown.locator(".cite")).to_have_text([str(n) for n in st["citations"]])
+    items = [item for st in statements for item in st["items"]]
+    expect(answer.locator(".answer li")).to_have_text(items)
+    expect(answer.locator(".answer .notice")).to_have_text(entry["notices"])
+    assert not re.search(r"\[\d+\]", answer.locator(".answer").inner_text()), "no plain-text [n] markers"
+
+
+def assert_first_line_in_view(page: Page, answer: Locator) -> None:
+    """After the answer is complete, its first line is visible in the chat log."""
+    inside = page.evaluate(
+        "() => { const r = document.querySelector('#wegwijzer-widget').shadowRoot;"
+        " const log = r.querySelector('.log').getBoundingClientRect();"
+        " const first = [...r.querySelectorAll('.msg.bot')].pop().querySelector('.answer p').getBoundingClientRect();"
+        " return first.top >= log.top - 1 && first.bottom <= log.bottom + 1; }"
+    )
+    assert inside, "the first line of the answer is in view"
+
+
 def exported_feedback(base: str) -> list[dict]:
     r = httpx.get(f"{base}/admin/feedback", headers={"X-Admin-Key": ADMIN_KEY})
     r.raise_for_status()
@@ -118,10 +150,12 @@ def test_demo_page_question_answer_citation_feedback(page: Page, base: str, arti
 
     ask_and_wait(page, QUESTION)
     answer = page.locator(".msg.bot").last
-    expect(answer).to_contain_text("Dit zeggen de programmadocumenten over je vraag")
+    entry = transcript(page)[-1]
+    assert_rendered_from_data(answer, entry)
+    assert_first_line_in_view(page, answer)
     expect(answer.get_by_role("button", name="Bron 1").first).to_be_visible()
     sources = answer.locator(".sources li")
-    assert sources.count() >= 1
+    assert sources.count() == len(entry["citations"]) >= 1
 
     toggle = sources.first.locator(".src-toggle")
     expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -173,6 +207,7 @@ def test_phone_viewport_360(browser: Browser, base: str, artifacts_dir: Path) ->
             page.get_by_role("button", name="Hoe kan ik een kennismigrant in dienst nemen?").click()
         answer = page.locator(".msg.bot").last
         expect(answer.locator(".feedback")).to_be_visible(timeout=30_000)
+        assert_first_line_in_view(page, answer)
         expect(answer.locator(".sources li").first).to_be_visible()
         answer.locator(".src-toggle").first.click()
         expect(answer.locator("blockquote").first).to_be_visible()
@@ -208,6 +243,22 @@ def test_keyboard_only(page: Page, base: str) -> None:
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog", name="Wegwijzer ICT")).to_be_hidden()
     expect(launcher).to_be_focused()
+
+
+def test_refusal_is_shown_plainly_with_a_hint(page: Page, base: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+    ask_and_wait(page, "Wat is het recept voor appeltaart met kaneel?")
+    answer = page.locator(".msg.bot").last
+    entry = transcript(page)[-1]
+    assert entry["abstained"] and entry["citations"] == []
+    expect(answer).to_have_class(re.compile(r"\brefusal\b"))
+    expect(answer.locator(".answer p").first).to_contain_text(
+        entry["lead"][0]["text"] if entry["lead"] else entry["text"]
+    )
+    expect(answer.locator(".answer p.lead")).to_have_count(0)  # a refusal is not shown in bold
+    expect(answer.locator(".sources")).to_have_count(0)
+    expect(answer).to_contain_text("Probeer een vraag over omscholen")
 
 
 def test_text_is_never_rendered_as_html(page: Page, base: str) -> None:

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the core, the channel state and the admin key check.
+"""FastAPI dependencies: the core, the channel state, the rate limits and the admin key check.
 
 As in the FastAPI full-stack template, each dependency has an ``Annotated`` alias so a
 route simply declares ``assistant: AssistantDep``.
@@ -7,34 +7,37 @@ route simply declares ``assistant: AssistantDep``.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
 from assistant import Assistant, Settings
+from assistant.base.prompts import Texts
+from assistant.channels.ratelimit import RateLimiter, storage, storage_uri
 from assistant.channels.state import StateStore
 from assistant.channels.web.cache import AnswerCache
-from assistant.channels.web.security import RateLimiter
 
 ADMIN_HEADER = "X-Admin-Key"
 
 
 @dataclass
 class Limits:
-    """The rate limiters of one app (in memory, per process)."""
+    """The rate limiters of one app: questions per client IP and per conversation, and the
+    other public calls (feedback, forgetting a conversation) per client IP."""
 
     per_ip: RateLimiter
     per_conversation: RateLimiter
-    other_per_ip: RateLimiter = field(default_factory=lambda: RateLimiter(120))
+    other_per_ip: RateLimiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
+        store = storage(storage_uri(settings))
         return cls(
-            per_ip=RateLimiter(settings.rate_limit_per_minute),
-            per_conversation=RateLimiter(settings.conversation_rate_per_minute),
-            other_per_ip=RateLimiter(max(settings.rate_limit_per_minute * 2, 60)),
+            per_ip=RateLimiter(settings.rate_limit_per_minute, "web-chat-ip", store),
+            per_conversation=RateLimiter(settings.conversation_rate_per_minute, "web-conversation", store),
+            other_per_ip=RateLimiter(max(settings.rate_limit_per_minute * 2, 60), "web-other-ip", store),
         )
 
 
@@ -58,11 +61,16 @@ def get_cache(request: Request) -> AnswerCache:
     return request.app.state.answer_cache
 
 
+def get_texts(request: Request) -> Texts:
+    return request.app.state.texts
+
+
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 CacheDep = Annotated[AnswerCache, Depends(get_cache)]
 StateDep = Annotated[StateStore, Depends(get_state)]
 SettingsDep = Annotated[Settings, Depends(get_web_settings)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
+TextsDep = Annotated[Texts, Depends(get_texts)]  # prompts/widget.yaml
 
 admin_key_header = APIKeyHeader(
     name=ADMIN_HEADER, auto_error=False, description="The admin API key (WEGWIJZER_ADMIN_API_KEY)."

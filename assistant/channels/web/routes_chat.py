@@ -7,28 +7,26 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from assistant import Answer, AnswerEvent, Assistant, Delta, Final, IndexNotReadyError, Profile, QuestionError, Turn
+from assistant import Answer, AnswerEvent, Assistant, Delta, Final, Profile, Turn
 from assistant.channels.state import StateStore
 from assistant.channels.web.cache import AnswerCache
-from assistant.channels.web.deps import AssistantDep, CacheDep, LimitsDep, SettingsDep, StateDep, client_ip
+from assistant.channels.web.deps import AssistantDep, CacheDep, LimitsDep, StateDep, TextsDep, client_ip
+from assistant.channels.web.errors import api_error, request_lang
 from assistant.channels.web.schemas import (
     CONVERSATION_ID,
     ChatPublic,
     ChatRequest,
-    CitationPublic,
     ErrorPublic,
     FeedbackCreate,
     FeedbackPublic,
 )
-from assistant.channels.web.security import RateLimited
-from assistant.channels.web.texts import api_text
 
 log = logging.getLogger("wegwijzer.web")
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -45,6 +43,9 @@ SSE_EXAMPLE = (
     'event: meta\ndata: {"conversation_id": "3f0c…", "answer_id": "9d1c…"}\n\n'
     'event: delta\ndata: {"text": "Dit zeggen de programmadocumenten over je vraag:\\n"}\n\n'
     'event: delta\ndata: {"text": "De SLIM-scholingssubsidie is een tijdelijke subsidie voor werkgevers. [1]\\n"}\n\n'
+    'event: answer\ndata: {"answer_id": "9d1c…", "answer": "…", "lead": [{"text": "De SLIM-scholingssubsidie is een '
+    'tijdelijke subsidie voor werkgevers.", "citations": [1], "items": []}], "points": [], "notices": [], '
+    '"citations": […], …}\n\n'
     'event: citations\ndata: [{"n": 1, "title": "SLIM-regeling", "location": "Wat is SLIM?", "passage": "…", '
     '"source_url": "https://…"}]\n\n'
     'event: done\ndata: {"answer_id": "9d1c…", "abstained": false, "mode": "extractive", "lang": "nl", '
@@ -63,13 +64,10 @@ class Prepared:
 
 
 def check_limits(request: Request, limits: LimitsDep, conversation_id: str | None) -> None:
-    retry = limits.per_ip.hit(f"chat|{client_ip(request)}")
-    if retry:
-        raise RateLimited(retry, "ip")
+    """Raise :class:`~assistant.channels.ratelimit.RateLimited` (429) when over a limit."""
+    limits.per_ip.check(client_ip(request), "ip")
     if conversation_id:
-        retry = limits.per_conversation.hit(conversation_id)
-        if retry:
-            raise RateLimited(retry, "conversation")
+        limits.per_conversation.check(conversation_id, "conversation")
 
 
 def prepare(state: StateStore, body: ChatRequest) -> Prepared:
@@ -78,7 +76,7 @@ def prepare(state: StateStore, body: ChatRequest) -> Prepared:
     stored = Profile()
     if body.conversation_id:
         turns, stored = state.get_conversation(body.conversation_id)
-    conversation_id = body.conversation_id if turns else state.new_conversation_id()
+    conversation_id = body.conversation_id if body.conversation_id and turns else state.new_conversation_id()
     profile = Profile(
         audience=body.audience or stored.audience,
         region=body.region or stored.region,
@@ -132,22 +130,11 @@ def timings(answer: Answer, cached: bool, latency_ms: float) -> dict[str, float]
     return {k: round(v, 2) for k, v in answer.timings_ms.items()}
 
 
-def citations_public(answer: Answer) -> list[CitationPublic]:
-    return [CitationPublic(**asdict(c), location=c.location) for c in answer.citations]
-
-
 def chat_public(answer: Answer, answer_id: str, conversation_id: str, timings_ms: dict[str, float]) -> ChatPublic:
-    return ChatPublic(
-        answer_id=answer_id,
-        conversation_id=conversation_id,
-        answer=answer.text,
-        abstained=answer.abstained,
-        lang=answer.lang,
-        mode=answer.mode,
-        note=answer.note,
-        citations=citations_public(answer),
-        timings_ms=timings_ms,
-    )
+    """The answer as the API shows it (the JSON body, and the SSE ``answer`` event): the
+    core's own serialisation (:meth:`Answer.to_dict`) with the ids of this request."""
+    ids = {"answer_id": answer_id, "conversation_id": conversation_id, "timings_ms": timings_ms}
+    return ChatPublic.model_validate(answer.to_dict() | ids)
 
 
 def answer_and_record(assistant: Assistant, cache: AnswerCache, state: StateStore, body: ChatRequest) -> ChatPublic:
@@ -183,6 +170,9 @@ async def chat(
     return await run_in_threadpool(answer_and_record, assistant, cache, state, body)
 
 
+DONE_FIELDS = {"answer_id", "conversation_id", "abstained", "mode", "lang", "note", "timings_ms"}
+
+
 def sse(event: str, data: Any) -> dict[str, str]:
     return {"event": event, "data": json.dumps(data, ensure_ascii=False)}
 
@@ -192,8 +182,9 @@ def sse(event: str, data: Any) -> dict[str, str]:
     response_class=EventSourceResponse,
     responses={
         200: {
-            "description": "Server-Sent Events: `meta`, then `delta` pieces of the answer text, then `citations`, "
-            "then `done`. A failure while answering (also an empty or too long question) arrives as an "
+            "description": "Server-Sent Events: `meta`, then `delta` pieces of the answer text while it is "
+            "checked, then `answer` (the whole answer, as `POST /api/chat` returns it: lead, points, notices, "
+            "citations), `citations` and `done`. A failure while answering (also an empty or too long question) arrives as an "
             "`error` event with `code` and `message`, never as a dropped connection.",
             "content": {"text/event-stream": {"example": SSE_EXAMPLE}},
         },
@@ -207,13 +198,13 @@ async def chat_stream(
     assistant: AssistantDep,
     state: StateDep,
     limits: LimitsDep,
-    settings: SettingsDep,
+    texts: TextsDep,
     cache: CacheDep,
 ) -> EventSourceResponse:
     check_limits(request, limits, body.conversation_id)
     prepared = await run_in_threadpool(prepare, state, body)
     answer_id = uuid.uuid4().hex
-    lang = body.lang
+    lang = body.lang or request_lang(request)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         yield sse("meta", {"conversation_id": prepared.conversation_id, "answer_id": answer_id})
@@ -230,15 +221,11 @@ async def chat_stream(
                 raise RuntimeError("the core ended its stream without an answer")
             latency = (time.perf_counter() - started) * 1000
             await run_in_threadpool(record, state, prepared, body.message, final, latency, answer_id)
-        except QuestionError as exc:
-            yield sse("error", {"code": "invalid_question", "message": str(exc)})
-            return
-        except IndexNotReadyError:
-            yield sse("error", {"code": "not_ready", "message": api_text(settings.prompts_dir, "not_ready", lang)})
-            return
-        except Exception:
-            log.exception("streamed answer %s failed", answer_id)
-            yield sse("error", {"code": "internal", "message": api_text(settings.prompts_dir, "internal", lang)})
+        except Exception as exc:  # the status line is out: the error goes as an event
+            error = api_error(exc, texts, lang)
+            if error.status >= 500:
+                log.exception("streamed answer %s failed", answer_id)
+            yield sse("error", error.event())
             return
         log.info(
             "answer %s (stream) mode=%s abstained=%s cached=%s ms=%.0f",
@@ -248,19 +235,10 @@ async def chat_stream(
             cached,
             latency,
         )
-        yield sse("citations", [c.model_dump() for c in citations_public(final)])
-        yield sse(
-            "done",
-            {
-                "answer_id": answer_id,
-                "conversation_id": prepared.conversation_id,
-                "abstained": final.abstained,
-                "mode": final.mode,
-                "lang": final.lang,
-                "note": final.note,
-                "timings_ms": timings(final, cached, latency),
-            },
-        )
+        public = chat_public(final, answer_id, prepared.conversation_id, timings(final, cached, latency))
+        yield sse("answer", public.model_dump())
+        yield sse("citations", [c.model_dump() for c in public.citations])
+        yield sse("done", public.model_dump(include=DONE_FIELDS))
 
     return EventSourceResponse(
         events(), ping=15, sep="\n", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
@@ -275,13 +253,11 @@ async def chat_stream(
     summary="Thumbs up or down for an answer",
 )
 async def feedback(
-    body: FeedbackCreate, request: Request, state: StateDep, limits: LimitsDep, settings: SettingsDep
+    body: FeedbackCreate, request: Request, state: StateDep, limits: LimitsDep, texts: TextsDep
 ) -> FeedbackPublic:
-    retry = limits.other_per_ip.hit(f"other|{client_ip(request)}")
-    if retry:
-        raise RateLimited(retry, "ip")
+    limits.other_per_ip.check(client_ip(request), "ip")
     if not await run_in_threadpool(state.answer_exists, body.answer_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, api_text(settings.prompts_dir, "unknown_answer", None))
+        raise HTTPException(status.HTTP_404_NOT_FOUND, texts("api.unknown_answer", request_lang(request)))
     rating = 1 if body.rating == "up" else -1
     comment = body.comment.strip() if body.comment and body.comment.strip() else None
     feedback_id = await run_in_threadpool(state.add_feedback, body.answer_id, rating, comment, CHANNEL)
@@ -298,12 +274,10 @@ async def delete_conversation(
     request: Request,
     state: StateDep,
     limits: LimitsDep,
-    settings: SettingsDep,
+    texts: TextsDep,
     conversation_id: str = Path(pattern=CONVERSATION_ID),
 ) -> Response:
-    retry = limits.other_per_ip.hit(f"other|{client_ip(request)}")
-    if retry:
-        raise RateLimited(retry, "ip")
+    limits.other_per_ip.check(client_ip(request), "ip")
     if not await run_in_threadpool(state.delete_conversation, conversation_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, api_text(settings.prompts_dir, "unknown_conversation", None))
+        raise HTTPException(status.HTTP_404_NOT_FOUND, texts("api.unknown_conversation", request_lang(request)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

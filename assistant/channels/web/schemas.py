@@ -71,8 +71,21 @@ class CitationPublic(BaseModel):
     valid_as_of: str | None = None
 
 
+class StatementPublic(BaseModel):
+    """One unit of an answer: a sentence (or a list intro with its items) and its sources."""
+
+    text: str = Field(description="Plain text, without citation markers.")
+    citations: list[int] = Field(default_factory=list, description="Numbers of the citations that support it.")
+    items: list[str] = Field(default_factory=list, description="List items under `text` (its intro), in order.")
+
+
 class ChatPublic(BaseModel):
-    """A cited answer (or a refusal, ``abstained: true``)."""
+    """A cited answer (or a refusal, ``abstained: true``).
+
+    Show ``lead`` first (it answers the question), then ``points``, then ``notices`` (what
+    to check: an ended scheme, the peildatum, the body to ask); each statement names its
+    citations. ``answer`` is the same answer as plain text with ``[n]`` markers.
+    """
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -80,12 +93,21 @@ class ChatPublic(BaseModel):
                 {
                     "answer_id": "9d1c0b2a7e5f4c3b8a6d2e1f0c9b8a7d",
                     "conversation_id": "3f0c6a1e9b2d4c7f8a5e1d2c3b4a5f6e",
-                    "answer": "Dit zeggen de programmadocumenten over je vraag:\n"
-                    "De SLIM-scholingssubsidie is een tijdelijke subsidie voor werkgevers. [1]",
+                    "answer": "De SLIM-scholingssubsidie is een tijdelijke subsidie voor werkgevers. [1]\n"
+                    "Bedragen en voorwaarden: peildatum maart 2025, controleer bij UWV.",
                     "abstained": False,
                     "lang": "nl",
                     "mode": "extractive",
                     "note": None,
+                    "lead": [
+                        {
+                            "text": "De SLIM-scholingssubsidie is een tijdelijke subsidie voor werkgevers.",
+                            "citations": [1],
+                            "items": [],
+                        }
+                    ],
+                    "points": [],
+                    "notices": ["Bedragen en voorwaarden: peildatum maart 2025, controleer bij UWV."],
                     "citations": [
                         {
                             "n": 1,
@@ -113,7 +135,10 @@ class ChatPublic(BaseModel):
     abstained: bool = Field(description="True when the documents do not answer the question (a refusal).")
     lang: Lang
     mode: str = Field(description="extractive | llm | fallback | refusal")
-    note: str | None = None
+    note: str | None = Field(None, description="About how the answer was made (e.g. the language model was down).")
+    lead: list[StatementPublic] = Field(default_factory=list, description="What answers the question; show first.")
+    points: list[StatementPublic] = Field(default_factory=list, description="What supports or completes the lead.")
+    notices: list[str] = Field(default_factory=list, description="What to check: status, peildatum, where to ask.")
     citations: list[CitationPublic]
     timings_ms: dict[str, float] = Field(default_factory=dict)
 

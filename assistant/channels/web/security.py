@@ -1,4 +1,5 @@
-"""Safety of the web service: CORS allowlist, rate limits, body size limit, security headers.
+"""Safety of the web service: CORS allowlist (JSON errors), body size limit, security headers (the rate
+limits are :mod:`assistant.channels.ratelimit`).
 
 Everything here is plain ASGI or plain Python so that streaming responses (SSE) pass
 through untouched (Starlette's ``BaseHTTPMiddleware`` would buffer them).
@@ -7,13 +8,13 @@ through untouched (Starlette's ``BaseHTTPMiddleware`` would buffer them).
 from __future__ import annotations
 
 import json
-import math
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.middleware import cors
+from starlette.responses import JSONResponse, Response
 
 from assistant import Settings
 
@@ -51,52 +52,17 @@ def cors_allowlist(settings: Settings) -> list[str]:
     return list(dict.fromkeys(own_origins(settings) + extra))
 
 
-# --- rate limits ----------------------------------------------------------------------
-class RateLimiter:
-    """Sliding-window limiter: at most ``limit`` hits per key in any ``window`` seconds.
+class CORSMiddleware(cors.CORSMiddleware):
+    """Starlette's CORS middleware, except that a refused preflight (400) answers like every
+    other error of the service: JSON with a ``code`` ("cors_denied")."""
 
-    ``hit(key)`` returns 0 when the request may go ahead (and counts it), else the whole
-    number of seconds after which it would be allowed (the ``Retry-After`` value).
-    """
-
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._last_sweep = clock()
-
-    def hit(self, key: str) -> int:
-        if self.limit <= 0:  # 0 or less disables the limit
-            return 0
-        now = self.clock()
-        with self._lock:
-            self._sweep(now)
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(1, math.ceil(hits[0] + self.window - now))
-            hits.append(now)
-            return 0
-
-    def _sweep(self, now: float) -> None:
-        """Forget keys with no recent hits, so memory stays bounded by active clients."""
-        if now - self._last_sweep < self.window:
-            return
-        self._last_sweep = now
-        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
-            del self._hits[key]
-
-
-class RateLimited(Exception):
-    """Raised by a route when a limiter says no; rendered as 429 with Retry-After."""
-
-    def __init__(self, retry_after: int, scope: str):
-        super().__init__(f"rate limited ({scope}), retry after {retry_after} s")
-        self.retry_after = retry_after
-        self.scope = scope
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        detail = bytes(response.body).decode() + " (this origin is not on the service's allowlist)"
+        return JSONResponse({"detail": detail, "code": "cors_denied"}, 400, headers=headers)
 
 
 # --- body size limit -----------------------------------------------------------------

@@ -1,12 +1,12 @@
 """The FastAPI app of Wegwijzer ICT and the ``wegwijzer serve`` entry point.
 
-``create_app(assistant, settings)`` wires the chat and admin routes, the widget and demo
-page, the safety middleware and the lifespan (retention purge, warm-up, Telegram bot).
+``create_app(assistant, settings, extensions, store)`` wires the chat and admin routes, the
+widget and demo page, the safety middleware, the error mapping (:mod:`.errors`) and the
+lifespan (retention purge, warm-up, the extensions such as the Telegram bot).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -16,31 +16,29 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from assistant import Assistant, IndexNotReadyError, QuestionError, Settings
-from assistant.channels.state import StateStore
-from assistant.channels.web import routes_admin, routes_chat
+from assistant import Assistant, Settings
+from assistant.base.prompts import LANGS, texts
+from assistant.channels.state import StateStore, retention
+from assistant.channels.web import errors, routes_admin, routes_chat
 from assistant.channels.web.cache import AnswerCache
 from assistant.channels.web.deps import Limits
 from assistant.channels.web.routes_admin import ReingestJob
 from assistant.channels.web.schemas import HealthPublic, ReadyPublic
 from assistant.channels.web.security import (
     BodySizeLimitMiddleware,
-    RateLimited,
+    CORSMiddleware,
     SecurityHeadersMiddleware,
     cors_allowlist,
 )
-from assistant.channels.web.texts import api_text, load_texts
 
 log = logging.getLogger("wegwijzer.web")
 STATIC = Path(__file__).parent / "static"
-PURGE_EVERY_S = 24 * 3600
+TEXTS = "widget.yaml"
 WARM_UP_QUESTION = "Wat is de Human Capital Agenda ICT?"
 CONFIG_TOKEN = '"__WEGWIJZER_CONFIG__"'
 # Something that runs beside the service for its lifetime (the Telegram bot): given the app
@@ -61,9 +59,9 @@ employers, career switchers and programme staff.
 
 def render_widget(settings: Settings) -> bytes:
     """widget.js with the UI texts (prompts/widget.yaml) and limits filled in at serve time."""
-    texts = load_texts(settings.prompts_dir)
+    table = texts(TEXTS, settings.prompts_dir)
     config = {
-        "texts": {lang: {k: texts[lang][k] for k in ("widget", "greeting", "suggestions")} for lang in ("nl", "en")},
+        "texts": {lang: {k: table.get(k, lang) for k in ("widget", "greeting", "suggestions")} for lang in LANGS},
         "maxChars": settings.max_question_chars,
     }
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
@@ -73,89 +71,23 @@ def render_widget(settings: Settings) -> bytes:
     return source.replace(CONFIG_TOKEN, json.dumps(config, ensure_ascii=True).replace("/", "\\/")).encode()
 
 
-def error_body(detail: Any, code: str, **extra: Any) -> dict[str, Any]:
-    return {"detail": detail, "code": code, **extra}
-
-
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "body_too_large",
-    415: "unsupported_media_type",
-}
-
-
-def install_error_handlers(app: FastAPI, settings: Settings) -> None:
-    def lang_of(request: Request) -> str | None:
-        accept = request.headers.get("accept-language", "")
-        return "en" if accept.lower().startswith("en") else None
-
-    @app.exception_handler(QuestionError)
-    async def question_error(_: Request, exc: QuestionError) -> JSONResponse:
-        return JSONResponse(error_body(str(exc), "invalid_question"), status_code=422)
-
-    @app.exception_handler(IndexNotReadyError)
-    async def not_ready(request: Request, _: IndexNotReadyError) -> JSONResponse:
-        return JSONResponse(
-            error_body(api_text(settings.prompts_dir, "not_ready", lang_of(request)), "not_ready"),
-            status_code=503,
-            headers={"Retry-After": "60"},
-        )
-
-    @app.exception_handler(RateLimited)
-    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
-        message = api_text(settings.prompts_dir, "rate_limited", lang_of(request), seconds=exc.retry_after)
-        return JSONResponse(
-            error_body(message, "rate_limited", scope=exc.scope, retry_after=exc.retry_after),
-            status_code=429,
-            headers={"Retry-After": str(exc.retry_after)},
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
-            problems.append(f"{where}: {err.get('msg')}")
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-        return JSONResponse(error_body("; ".join(problems), "invalid_request", errors=errors), status_code=422)
-
-    @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse(
-            error_body(exc.detail, HTTP_CODES.get(exc.status_code, "error")),
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
-
-    @app.exception_handler(Exception)
-    async def internal(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(
-            error_body(api_text(settings.prompts_dir, "internal", lang_of(request)), "internal"), status_code=500
-        )
-
-
-def create_app(assistant: Assistant, settings: Settings | None = None, extensions: Sequence[Extension] = ()) -> FastAPI:
+def create_app(
+    assistant: Assistant,
+    settings: Settings | None = None,
+    extensions: Sequence[Extension] = (),
+    store: StateStore | None = None,
+) -> FastAPI:
     """The web service over ``assistant``; ``settings`` (default: the assistant's) set the
     web parts: CORS, rate limits, body limit, retention, admin key, state directory.
-    ``extensions`` run inside the service's lifespan (:mod:`assistant.main` passes the bot)."""
+    ``store`` is the process's conversation store (default: opened in the data directory);
+    the service runs its purge schedule. ``extensions`` run inside the service's lifespan
+    (:mod:`assistant.main` passes the bot)."""
     settings = settings or assistant.settings
-    store = StateStore(settings.data_dir / "state.sqlite")
+    store = store or StateStore.in_data_dir(settings.data_dir)
     widget_js = render_widget(settings)
     widget_etag = '"' + hashlib.sha256(widget_js).hexdigest()[:20] + '"'
     demo_html = (STATIC / "demo.html").read_bytes()
     running: list[Callable[[], AbstractAsyncContextManager[Any]]] = []
-
-    async def purge_loop() -> None:
-        while True:
-            await asyncio.sleep(PURGE_EVERY_S)
-            purged = await run_in_threadpool(store.purge, settings.retention_days)
-            log.info("retention: purged %d conversations older than %d days", purged, settings.retention_days)
 
     def warm_up() -> None:
         if assistant.ready:
@@ -163,23 +95,16 @@ def create_app(assistant: Assistant, settings: Settings | None = None, extension
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        purged = await run_in_threadpool(store.purge, settings.retention_days)
-        log.info("retention: purged %d conversations older than %d days", purged, settings.retention_days)
-        purger = asyncio.create_task(purge_loop())
-        try:
-            await run_in_threadpool(warm_up)
-        except Exception:  # readiness reports it; the service still starts
-            log.exception("warm-up answer failed")
-        app.state.warm = True
-        try:
-            async with contextlib.AsyncExitStack() as stack:
-                for run in running:
-                    await stack.enter_async_context(run())
-                yield
-        finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(retention(store, settings.retention_days))
+            try:
+                await run_in_threadpool(warm_up)
+            except Exception:  # readiness reports it; the service still starts
+                log.exception("warm-up answer failed")
+            app.state.warm = True
+            for run in running:
+                await stack.enter_async_context(run())
+            yield
 
     app = FastAPI(
         title="Wegwijzer ICT",
@@ -198,6 +123,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None, extension
     app.state.assistant = assistant
     app.state.settings = settings
     app.state.store = store
+    app.state.texts = texts(TEXTS, settings.prompts_dir)
     app.state.limits = Limits.from_settings(settings)
     app.state.answer_cache = AnswerCache(settings.answer_cache_size, settings.answer_cache_ttl_s)
     app.state.reingest = ReingestJob(assistant, on_done=app.state.answer_cache.clear)
@@ -206,7 +132,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None, extension
 
     app.include_router(routes_chat.router)
     app.include_router(routes_admin.router)
-    install_error_handlers(app, settings)
+    errors.install(app, app.state.texts)
 
     @app.get("/healthz", response_model=HealthPublic, tags=["service"], summary="The process is alive")
     async def healthz() -> HealthPublic:

@@ -9,6 +9,11 @@
  * transcript live in sessionStorage. Everything renders inside an open Shadow DOM, so the
  * host page's CSS cannot reach in and the widget's CSS cannot leak out. All text from the
  * service is inserted as text (textContent), never as HTML.
+ *
+ * While an answer streams its text is shown as it arrives; the `answer` event then brings
+ * the answer as data, which replaces it: the lead (what answers the question) first, the
+ * points, list items as a list, each statement with buttons for its citations, the notices
+ * (what to check) under it, then the sources.
  */
 (function () {
   "use strict";
@@ -128,6 +133,9 @@
     "color:#0a4d8c;font-size:.8rem;font-weight:700;line-height:1.4;vertical-align:baseline}",
     ".cite:hover{background:#c8d9ec}",
     ".note{font-size:.85rem;color:#4b5563}",
+    ".bubble p.lead{font-weight:600}",
+    ".bubble ul{margin:-4px 0 8px;padding-left:1.25em}.bubble li{margin:0 0 2px}",
+    ".notice{font-size:.85rem;color:#4b5563;font-style:italic}",
     ".sources{margin-top:8px}",
     ".sources h3{margin:0 0 4px;font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:#4b5563}",
     ".sources ol{list-style:none;margin:0;padding:0}",
@@ -237,6 +245,12 @@
     setTimeout(function () { liveRegion.textContent = message; }, 50);
   }
   function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+  // A finished answer: show its end (sources, feedback) unless that would scroll its first
+  // line out of view; then its first line stays at the top.
+  function revealAnswer(node) {
+    var top = node.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
+    log.scrollTop = Math.min(log.scrollHeight - log.clientHeight, Math.max(0, top - 8));
+  }
   // Scroll only the message list (scrollIntoView could also shift the panel or the page).
   function revealInLog(node) {
     var top = node.getBoundingClientRect().top - log.getBoundingClientRect().top;
@@ -267,21 +281,43 @@
     ]);
   }
 
-  // Answer text: lines become paragraphs; "[n]" becomes a button that opens citation n.
-  function renderAnswerText(container, text, view) {
+  // Text as it streams in (or an answer without structure): its lines as paragraphs.
+  function renderPlain(container, text) {
     container.textContent = "";
     text.split("\n").forEach(function (line) {
-      if (!line.trim()) return;
-      var p = el("p");
-      var re = /\[(\d+)\]/g, last = 0, m;
-      while ((m = re.exec(line))) {
-        if (m.index > last) p.appendChild(document.createTextNode(line.slice(last, m.index)));
-        p.appendChild(citeButton(parseInt(m[1], 10), view));
-        last = re.lastIndex;
-      }
-      if (last < line.length) p.appendChild(document.createTextNode(line.slice(last)));
-      container.appendChild(p);
+      if (line.trim()) container.appendChild(el("p", { text: line }));
     });
+  }
+
+  // One statement: its text and a button per citation; list items under it as a list.
+  function renderStatement(st, view, cls) {
+    var p = el("p", { class: cls || null }, [st.text || ""]);
+    (st.citations || []).forEach(function (n) {
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(citeButton(n, view));
+    });
+    if (!st.items || !st.items.length) return p;
+    var list = el("ul");
+    st.items.forEach(function (item) { list.appendChild(el("li", { text: item })); });
+    return el("div", { class: "statement" }, [p, list]);
+  }
+
+  // The answer from its data: lead, points, notices. Until an answerer fills them, its text.
+  function renderAnswer(view, entry) {
+    var body = view.body;
+    if (!entry.lead || !entry.lead.length) { renderPlain(body, entry.text || view.text); return; }
+    body.textContent = "";
+    entry.lead.forEach(function (st) { body.appendChild(renderStatement(st, view, entry.abstained ? null : "lead")); });
+    (entry.points || []).forEach(function (st) { body.appendChild(renderStatement(st, view, null)); });
+    (entry.notices || []).forEach(function (notice) { body.appendChild(el("p", { class: "notice", text: notice })); });
+  }
+
+  // The answer as one line of text, for screen readers.
+  function spoken(entry) {
+    if (!entry.lead || !entry.lead.length) return (entry.text || "").replace(/\s*\[\d+\]/g, "");
+    return entry.lead.concat(entry.points || []).map(function (st) {
+      return [st.text].concat(st.items || []).join(" ");
+    }).concat(entry.notices || []).join(" ");
   }
 
   function citeButton(n, view) {
@@ -298,7 +334,7 @@
     var node = el("div", { class: "msg bot", "aria-busy": "true" }, [el("span", { class: "who", text: T.assistant }), bubble]);
     var view = {
       node: node, body: body, extra: extra, text: "", citations: [], toggles: {},
-      setText: function (text) { view.text = text; renderAnswerText(body, text, view); },
+      setText: function (text) { view.text = text; renderPlain(body, text); },
       openCitation: function (n, focus) {
         var t = view.toggles[n];
         if (!t) return;
@@ -389,6 +425,7 @@
   }
 
   function finishBot(view, entry) {
+    renderAnswer(view, entry);
     view.node.removeAttribute("aria-busy");
     view.node.setAttribute("lang", entry.lang || lang);
     if (entry.abstained) {
@@ -422,7 +459,6 @@
     transcript.forEach(function (entry) {
       if (entry.role === "user") { log.appendChild(userMessage(entry.text)); return; }
       var view = botMessage();
-      view.setText(entry.text);
       log.appendChild(view.node);
       finishBot(view, entry);
     });
@@ -494,7 +530,9 @@
     scrollToEnd();
     setBusy(true);
     controller = window.AbortController ? new AbortController() : null;
-    var entry = { role: "assistant", text: "", citations: [], answerId: null, abstained: false, lang: lang };
+    var entry = {
+      role: "assistant", text: "", lead: [], points: [], notices: [], citations: [], answerId: null, abstained: false, lang: lang
+    };
     var finished = false, failed = false;
     var body = { message: question, lang: lang, audience: audience };
     if (region) body.region = region;
@@ -526,11 +564,17 @@
         } else if (event === "delta") {
           view.setText(view.text + data.text);
           scrollToEnd();
+        } else if (event === "answer") {
+          entry.text = data.answer || "";
+          entry.lead = data.lead || [];
+          entry.points = data.points || [];
+          entry.notices = data.notices || [];
+          entry.citations = data.citations || [];
         } else if (event === "citations") {
           entry.citations = data;
         } else if (event === "done") {
           finished = true;
-          entry.text = view.text.replace(/\n+$/, "");
+          entry.text = entry.text || view.text.replace(/\n+$/, "");
           entry.answerId = data.answer_id;
           entry.abstained = !!data.abstained;
           entry.lang = data.lang || lang;
@@ -538,7 +582,7 @@
           transcript.push({ role: "user", text: question }, entry);
           saveTranscript();
           finishBot(view, entry);
-          announce(T.answer_ready + " " + entry.text.replace(/\[(\d+)\]/g, ""));
+          announce(T.answer_ready + " " + spoken(entry));
         } else if (event === "error") {
           failed = true;
           showError(view, data.message || T.error_down, data.code === "invalid_question" ? null : question);
@@ -552,7 +596,8 @@
     }).then(function () {
       setBusy(false);
       controller = null;
-      scrollToEnd();
+      if (finished) revealAnswer(view.node);
+      else scrollToEnd();
     });
   }
 
