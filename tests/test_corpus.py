@@ -1,4 +1,9 @@
-"""The corpus: every document is well described, and answers use its status, date and region."""
+"""The corpus: every document is well described, and answers use its status, date and region.
+
+English editions live in ``corpus/en/<folder>/<file>.md`` next to the Dutch originals; they carry
+``language: en`` and ``translation_of`` (the doc id of the original) and must stay in step with it
+(status, peildatum, sections, numbers). Status rules (ended, planned) are in test_corpus_status.py.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ import yaml
 from assistant import Assistant, Profile
 from assistant.base.regions import PROVINCES
 from assistant.base.settings import PROJECT_ROOT
-from ingest.load import discover, split_front_matter
+from assistant.evaluation.matching import normalize
+from ingest.load import discover, doc_id_for, split_front_matter
 
 CORPUS = PROJECT_ROOT / "corpus"
 MARKDOWN = [p for p in discover(CORPUS) if p.suffix == ".md"]
@@ -20,6 +26,27 @@ KINDS = {"scheme", "route", "migration", "region", "labour_market", "programme"}
 STATUSES = {"active", "ended", "planned", "unknown"}
 AUDIENCES = {"career_switcher", "employer", "staff"}
 REGIONS = {"national"} | set(PROVINCES)
+KEYS = {
+    "title",
+    "kind",
+    "status",
+    "valid_as_of",
+    "audience",
+    "region",
+    "official_body",
+    "language",
+    "publisher",
+    "sources",
+    "instead",
+    "ended",
+    "translation_of",
+}
+ENGLISH = [p for p in MARKDOWN if p.relative_to(CORPUS).parts[0] == "en"]
+DUTCH = [p for p in MARKDOWN if p not in ENGLISH]
+SOURCE_LINE = {
+    "nl": re.compile(r"^Bron: https?://\S+ \((?:officieel|secundair)\b[^)]*\)"),
+    "en": re.compile(r"^Source: https?://\S+ \((?:official|secondary)\b[^)]*\)"),
+}
 
 
 def well_formed(url: str) -> bool:
@@ -49,6 +76,83 @@ def test_front_matter_is_complete_and_valid(path):
     for url in re.findall(r"https?://[^\s)>\]]+", body):
         assert well_formed(url.rstrip(".,;")), url
     assert body.lstrip().startswith("# ")
+    assert set(meta) <= KEYS, f"unknown front matter keys {set(meta) - KEYS} (document them in corpus/README.md)"
+    in_en = path.relative_to(CORPUS).parts[0] == "en"
+    assert meta["language"] == ("en" if in_en else "nl")
+    assert ("translation_of" in meta) == in_en
+
+
+def sections(body: str) -> list[tuple[str, str]]:
+    """The ``## `` sections of a document body as (heading, text)."""
+    parts = re.split(r"^## ", body, flags=re.M)[1:]
+    return [(part.partition("\n")[0].strip(), part.partition("\n")[2]) for part in parts]
+
+
+@pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_every_section_ends_with_its_source_line(path):
+    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+    pattern = SOURCE_LINE[meta["language"]]
+    for heading, text in sections(body):
+        lines = [line for line in text.strip().split("\n") if line.strip()]
+        assert lines and pattern.match(lines[-1]), f"section {heading!r} does not end with a source line"
+        assert sum(bool(pattern.match(line)) for line in lines) == 1, f"section {heading!r}: one source line"
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of a text, notation-free ("€ 5.942" and "€5,942" are both 5942)."""
+    return set(re.findall(r"\d+(?:[.-]\d+)*", normalize(text)))
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_an_english_edition_follows_its_dutch_original(path):
+    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+    original = CORPUS / f"{meta['translation_of']}.md"
+    assert original.exists(), f"translation_of {meta['translation_of']!r} is not a Dutch document"
+    assert path.relative_to(CORPUS / "en") == original.relative_to(CORPUS), "same folder and file name"
+    assert doc_id_for(original, CORPUS) == meta["translation_of"]
+    dutch, dutch_body = split_front_matter(original.read_text(encoding="utf-8"))
+    assert dutch["language"] == "nl"
+    for key in ("kind", "status", "valid_as_of", "audience", "region", "official_body", "sources", "ended"):
+        assert meta.get(key) == dutch.get(key), f"{key} differs from the Dutch original"
+    ours, theirs = sections(body), sections(dutch_body)
+    assert len(ours) == len(theirs), "same sections as the Dutch original"
+    for (heading, text), (dutch_heading, dutch_text) in zip(ours, theirs, strict=True):
+        assert numbers(text) == numbers(dutch_text), f"{heading!r} and {dutch_heading!r} name different numbers"
+    assert "peildatum" not in body and "Bron:" not in body
+
+
+def test_the_employer_and_migration_pages_have_english_editions():
+    translated = {str(p.relative_to(CORPUS / "en")) for p in ENGLISH}
+    wanted = {str(p.relative_to(CORPUS)) for p in (CORPUS / "kennismigratie").glob("*.md")} | {
+        f"regelingen/{name}.md"
+        for name in (
+            "slim-regeling",
+            "slim-scholingssubsidie-ontwikkelpaden",
+            "subsidieregeling-praktijkleren",
+            "fiscale-regels-werkgevers",
+            "oo-fondsen",
+        )
+    }
+    assert wanted <= translated
+
+
+def test_eval_evidence_is_still_in_the_corpus():
+    """Editing a page must not lose a sentence that an eval case quotes as evidence."""
+    texts = []
+    for path in discover(CORPUS):
+        if path.suffix in {".md", ".txt"}:
+            texts.append(normalize(split_front_matter(path.read_text(encoding="utf-8"))[1]))
+    corpus = "\n".join(texts)
+    missing = []
+    for dataset in sorted((PROJECT_ROOT / "eval").glob("*.yaml")):
+        cases = yaml.safe_load(dataset.read_text(encoding="utf-8"))
+        if not isinstance(cases, list):
+            continue
+        for case in cases:
+            missing += [
+                f"{dataset.name} {case['id']}: {e}" for e in case.get("evidence") or [] if normalize(e) not in corpus
+            ]
+    assert missing == []
 
 
 def test_manifest_describes_every_non_markdown_document():
@@ -72,7 +176,7 @@ def test_stap_budget_answer_says_it_ended_and_what_exists_now(assistant: Assista
 def test_salary_threshold_under_30_in_2026(assistant: Assistant):
     answer = assistant.answer("What is the salary threshold for a highly skilled migrant under 30 in 2026?")
     assert not answer.abstained and answer.lang == "en"
-    assert "4.357" in answer.text
+    assert "4.357" in answer.text or "4,357" in answer.text  # Dutch or English edition
     assert "as of January 2026" in answer.text and "IND" in answer.text  # peildatum as people write it + official body
     assert any(c.doc_id.startswith("kennismigratie/") for c in answer.citations)
 
