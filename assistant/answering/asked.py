@@ -15,13 +15,40 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.base.text import fold, stem
 
 # Words that say what is asked, not what it is about ("tot welke leeftijd", "wat kost"): the
 # subject of a question is in its other words.
 ASK_WORDS = frozenset(
-    ["leeftijd", "oud", "kost", "kosten", "prijs", "bedrag", "duur", "lang", "termijn", "datum", "deadline", "procent", "percentage", "rente", "verschil", "age", "old", "cost", "costs", "price", "long", "deadline", "percentage", "difference", "when"]
+    [
+        "leeftijd",
+        "oud",
+        "kost",
+        "kosten",
+        "prijs",
+        "bedrag",
+        "duur",
+        "lang",
+        "termijn",
+        "datum",
+        "deadline",
+        "procent",
+        "percentage",
+        "rente",
+        "verschil",
+        "age",
+        "old",
+        "cost",
+        "costs",
+        "price",
+        "long",
+        "deadline",
+        "percentage",
+        "difference",
+        "when",
+    ]
 )
 ASK_STEMS = frozenset(stem(w) for w in ASK_WORDS)
 
@@ -46,8 +73,11 @@ _KIND_CUES: dict[str, str] = {
     "how": r"\bhoe (kan|moet|vraag|werkt|doe|regel|kom|krijg|meld|schrijf|begin|ga)|how (do|can|does|to|should)|"
     r"stappen|aanvragen|aanvraag|apply|application|procedure|steps",
     "options": r"welke (opties|mogelijkheden|regelingen|routes|subsidies|programma|opleidingen|manieren|"
-    r"vormen|soorten)|wat zijn de (opties|mogelijkheden|regelingen)|which (options|schemes|programmes|programs|"
-    r"routes)|what (options|schemes|programmes|programs) |what are my options|kan ik kiezen|alternatie",
+    r"vormen|soorten|voorwaarden|eisen|stappen)|wat zijn (de|mijn|jouw) (opties|mogelijkheden|regelingen|pijlers|"
+    r"onderdelen|stappen|voorwaarden|eisen|regels|actielijnen|doelen|maatregelen|acties|criteria)|"
+    r"which (options|schemes|programmes|programs|routes|conditions|requirements)|what (options|schemes|programmes|"
+    r"programs|conditions|requirements) |what are (the|my) (options|conditions|requirements|steps|pillars)|"
+    r"kan ik kiezen|alternatie|aan welke (voorwaarden|eisen)",
     "difference": r"verschil|verschillen|difference|differ|versus|\bvs\b|vergeleken met|compared",
     "definition": r"^(wat is|wat zijn|wat betekent|wat houdt|what is|what are|what does .* mean|wat doet)\b",
     "yesno": r"^(kan|kun|mag|moet|is|zijn|krijg|heb|kom|valt|geldt|telt|bestaat|can|may|do|does|is|am|are|will|"
@@ -64,7 +94,7 @@ _MONTHS = (
 _FORM: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"€|\beuro\b|\beur\b|per maand|per jaar|gratis|kosteloos|geen kosten|"
-        r"niets? (te )?betalen|betaal je niets|free of charge|\bfree\b|no cost|costs nothing",
+        r"niets (te )?betalen|betaal je niets|free of charge|\bfree\b|no cost|costs nothing",
         re.I,
     ),
     "percentage": re.compile(r"\d\s?%|procent|percent", re.I),
@@ -98,6 +128,13 @@ _STATUS_CUES = re.compile(
     r"beeindig|gestopt|afgeschaft|bestaat .* nog|still|anymore|ended|stopped|planned|future|will change|upcoming|stap",
     re.I,
 )
+_STATUS_FORM = re.compile(
+    r"afgeschaft|beeindigd|beëindigd|bestaat niet meer|niet meer|gestopt|vervalt|vervallen|loopt (nog )?tot|"
+    r"tot en met|nog steeds|nog open|gesloten|wordt vervangen|vervangen door|plan|voorstel|wetsvoorstel|"
+    r"ingangsdatum|gaat .* (omhoog|omlaag|naar)|abolished|ended|no longer|still open|replaced|planned|proposal",
+    re.I,
+)
+CURRENT_YEAR = date.today().year
 _SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
 _YEAR = re.compile(r"\b(20[1-3]\d)\b")
 _AGE_IN_QUESTION = [
@@ -170,12 +207,12 @@ class Asked:
         for kind in self.kinds & _FORM.keys():
             if _FORM[kind].search(text):
                 score += 0.12 if kind in _SPECIFIC else 0.05
-        if self.years:
-            found = {int(y) for y in _YEAR.findall(text)}
-            if found & self.years:
-                score += 0.1
-            elif found:
-                score -= 0.12  # another year's row
+        found = {int(y) for y in _YEAR.findall(text)}
+        if self.years and found:
+            score += 0.1 if found & self.years else -0.12  # the asked year's row, not another's
+        elif found:  # no year asked: the current rules, not an earlier year's row
+            newest = max(found)
+            score += 0.04 if newest >= CURRENT_YEAR else -0.05 if newest <= CURRENT_YEAR - 2 else 0.0
         if self.age is not None:
             verdict = age_rule_includes(text, self.age)
             if verdict is True:
@@ -185,6 +222,8 @@ class Asked:
         for role in self.roles:
             if _ROLE_TEXT[role].search(text):
                 score += 0.04
+        if self.about_status and _STATUS_FORM.search(text):
+            score += 0.1
         return score
 
 
@@ -202,12 +241,21 @@ def age_rule_includes(text: str, age: int) -> bool | None:
     return verdicts[0]
 
 
+_AGE_BOUND_IN_QUESTION = re.compile(
+    r"\b(?:(over|above|older than|boven de|ouder dan)|(under|below|younger than|onder de|jonger dan)) (\d{2})\b", re.I
+)
+
+
 def asker_age(question: str) -> int | None:
-    """'ik ben 45', 'a 32-year-old', '32 jaar' -> the age; None if none is given (16–80)."""
+    """'ik ben 45', 'a 32-year-old', '32 jaar' -> the age; 'someone over 30' -> 31;
+    None if none is given (16–80)."""
     for pattern in _AGE_IN_QUESTION:
         match = pattern.search(question)
         if match and 16 <= int(match.group(1)) <= 80:
             return int(match.group(1))
+    bound = _AGE_BOUND_IN_QUESTION.search(question)
+    if bound and 16 <= int(bound.group(3)) <= 80:
+        return int(bound.group(3)) + (1 if bound.group(1) else -1)
     return None
 
 
@@ -219,6 +267,10 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
     kinds = {kind for kind, cue in _KIND_RES.items() if cue.search(folded)}
     if "count" in kinds:
         kinds.discard("amount")
+    if "amount" in kinds and re.search(
+        r"hoeveel (subsidie|vergoeding|krijg|steun|bijdrage)|how much (subsidy|funding)", folded
+    ):
+        kinds.add("percentage")  # a subsidy is often a share of the costs
     years = {int(y) for y in _YEAR.findall(q)}
     age = asker_age(q)
     roles = {role for role, pattern in _ROLE.items() if pattern.search(folded)}

@@ -43,7 +43,8 @@ W_OVERLAP = 0.1
 W_PASSAGE = 0.5
 W_SECTION = 0.15
 W_TOPIC = 0.08  # a passage without the question's rarest words (the scheme it names) is context at best
-RARE_IDF = 2.0  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
+RARE_IDF = 2.0
+W_BOILERPLATE = 0.12  # a template line repeated across documents  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
 CUTOFF = 0.12  # a point must score within this of the lead
 MAX_UNITS = 3
 MAX_PASSAGES = 5
@@ -61,6 +62,7 @@ class Unit:
     score: float
     tokens: frozenset[str]
     vector: np.ndarray | None
+    context: frozenset[str] = frozenset()  # tokens of the passage's title, heading and text
 
     @property
     def words(self) -> int:
@@ -80,6 +82,13 @@ class Unit:
         return Statement(text=" ".join(head), citations=[n], items=items)
 
 
+def rare_tokens(request: AnswerRequest, indexed: dict[str, set[str]]) -> frozenset[str]:
+    """The question's subject words: rare in the corpus, found in a passage, not ask words
+    ("levenlanglerenkrediet", "stap" — not "leeftijd", "kost")."""
+    qset = set(request.retrieval.query_tokens) - ASK_STEMS
+    return frozenset(t for t in qset if request.idf(t) >= RARE_IDF and any(t in toks for toks in indexed.values()))
+
+
 def _scored_sentences(
     request: AnswerRequest, passages: Sequence[Passage], vectors: dict[str, np.ndarray], asked: Asked
 ) -> list[tuple[Passage, int, list[Sentence], np.ndarray, np.ndarray | None]]:
@@ -91,7 +100,7 @@ def _scored_sentences(
     weight = {t: request.idf(t) * (2.0 if t in focus else 1.0) for t in qset}
     total = sum(weight.values()) or 1.0
     indexed = {p.chunk.chunk_id: set(content_tokens(p.chunk.indexed_text)) for p in passages}
-    rare = {t for t in qset - ASK_STEMS if request.idf(t) >= RARE_IDF and any(t in toks for toks in indexed.values())}
+    rare = rare_tokens(request, indexed)
     out = []
     for p in passages:
         rank = min(p.rank - 1, MAX_PASSAGES - 1) if p.rank else 0
@@ -118,6 +127,8 @@ def _scored_sentences(
             score = dense + W_OVERLAP * overlap + prior
             if s.text.endswith("?"):  # a question in the text answers nothing by itself
                 score -= 0.5
+            if request.is_boilerplate(s.text):
+                score -= W_BOILERPLATE
             scores[s.index] = score
         out.append((p, rank, sentences, scores, vecs))
     return out
@@ -130,12 +141,16 @@ def candidate_units(
     units: dict[tuple[str, tuple[int, ...]], Unit] = {}
     wants_list = bool(asked.kinds & {"options", "how"})
     for p, rank, sentences, scores, vecs in _scored_sentences(request, passages, vectors, asked):
+        context = frozenset(content_tokens(p.chunk.indexed_text))
         for s in sentences:
             members = unit_for(sentences, s.index)
             if members is None:
                 continue
             text = " ".join(sentences[m].text for m in members)
-            core = max(float(scores[m]) for m in members)  # an intro or antecedent is context of one unit
+            if sentences[s.index].item or sentences[s.index].is_intro:
+                core = max(float(scores[m]) for m in members)  # a list and its intro are one answer
+            else:
+                core = float(scores[s.index])  # an antecedent is context: the sentence itself must answer
             score = core + asked.fit(text)
             n_words = len(text.split())
             if sentences[members[0]].is_intro and len(members) > 2:
@@ -148,7 +163,7 @@ def candidate_units(
             if vecs is not None:
                 v = vecs[list(members)].mean(axis=0)
                 vec = v / (np.linalg.norm(v) or 1.0)
-            units[key] = Unit(p, rank, members, sentences, score, frozenset(content_tokens(text)), vec)
+            units[key] = Unit(p, rank, members, sentences, score, frozenset(content_tokens(text)), vec, context)
     return sorted(units.values(), key=lambda u: -u.score)
 
 
@@ -176,7 +191,7 @@ def _repeats(unit: Unit, chosen: list[Unit]) -> bool:
     return False
 
 
-def choose(units: list[Unit], max_words: int, asked: Asked) -> list[Unit]:
+def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str] = frozenset()) -> list[Unit]:
     """The lead (best unit) and up to two points that add something, within ``max_words``.
 
     When the question asks for an amount, an age, a date … and the lead holds one, a point
@@ -186,9 +201,17 @@ def choose(units: list[Unit], max_words: int, asked: Asked) -> list[Unit]:
     chosen = [units[0]]
     words = units[0].words
     must = asked.specific_form(units[0].text)
+    missing = rare - units[0].tokens - units[0].context
+    if missing:  # "verschil tussen STAP en Levenlanglerenkrediet": the best unit on the other one next
+        other = next((u for u in units[1:] if u.tokens & missing and u.score >= units[0].score - 2 * CUTOFF), None)
+        if other is not None and not _repeats(other, chosen) and words + other.words <= max_words:
+            chosen.append(other)
+            words += other.words
     for unit in units[1:]:
         if len(chosen) >= MAX_UNITS or unit.score < units[0].score - CUTOFF:
             break
+        if unit in chosen:
+            continue
         if words + unit.words > max_words or _repeats(unit, chosen):
             continue
         if must and not asked.specific_form(unit.text):
@@ -227,7 +250,8 @@ class ExtractiveAnswerer:
         earlier = request.conversation[-1].question if request.followup and request.conversation else None
         asked = analyse(request.question, earlier)
         units = candidate_units(request, passages, request.sentence_vectors(passages), asked)
-        chosen = choose(units, self.settings.answer_words, asked)
+        indexed = {p.chunk.chunk_id: set(content_tokens(p.chunk.indexed_text)) for p in passages}
+        chosen = choose(units, self.settings.answer_words, asked, rare_tokens(request, indexed))
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
         statements: list[Statement] = []

@@ -35,6 +35,7 @@ class AnswerRequest:
     # what an extractive answer may quote: the best passages, each followed by the rest of its
     # section when the section was split into several chunks (empty: retrieval.passages)
     context: Sequence[Passage] = ()
+    is_boilerplate: Callable[[str], bool] = lambda sentence: False  # template text found in many documents
     profile: Profile = field(default_factory=Profile)
     started: float = 0.0  # perf_counter() when the question arrived, for timings
 

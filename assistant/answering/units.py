@@ -18,7 +18,55 @@ from assistant.base.text import _line_sentences, fold, is_injection
 
 # First words that make a sentence lean on the one before it.
 _LEANS = frozenset(
-    ["dan", "dat", "die", "dit", "deze", "daarom", "daarmee", "daarvoor", "daarnaast", "daardoor", "daarbij", "daarin", "daarna", "hierdoor", "hiervoor", "hiermee", "hierbij", "ook", "zo", "ze", "zij", "hij", "wel", "maar", "bovendien", "verder", "tevens", "zulke", "zo'n", "this", "that", "these", "those", "it", "they", "then", "also", "so", "however", "but", "such"]
+    [
+        "dan",
+        "dat",
+        "die",
+        "dit",
+        "deze",
+        "daarom",
+        "daarmee",
+        "daarvoor",
+        "daarnaast",
+        "daardoor",
+        "daarbij",
+        "daarin",
+        "daarna",
+        "hierdoor",
+        "hiervoor",
+        "hiermee",
+        "hierbij",
+        "ook",
+        "zo",
+        "ze",
+        "zij",
+        "hij",
+        "wel",
+        "maar",
+        "bovendien",
+        "verder",
+        "tevens",
+        "zulke",
+        "zo'n",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "they",
+        "then",
+        "also",
+        "so",
+        "however",
+        "but",
+        "such",
+    ]
+)
+# "In 2026 is dat …", "Voor werkgevers geldt dit …": the pronoun comes after a short opening.
+_LEANS_LATE = re.compile(
+    r"^(in|voor|vanaf|sinds|bij|tot|na|per|for|from|since|in) [^,.]{1,25}? (is|was|wordt|werd|zijn|waren|geldt|gold|"
+    r"kost|kostte|is|was|are|were|costs?) (dat|dit|die|het|deze|ze|that|this|it|they)\b"
+    r"|^\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"  # "Vraag dan …", "Kijk daarvoor …"
 )
 # Sentences about the text itself or pointing elsewhere inform no one who asked a question.
 _POINTER = re.compile(
@@ -45,9 +93,10 @@ class Sentence:
 
     @property
     def leans(self) -> bool:
-        """Does it open with a word that needs the previous sentence ("Dat moet …")?"""
+        """Does it open with a word that needs the previous sentence ("Dat moet …", "In 2026
+        is dat € 5.080")?"""
         first = fold(self.text.split(" ", 1)[0]).strip(",.:;")
-        return first in _LEANS
+        return first in _LEANS or bool(_LEANS_LATE.match(fold(self.text)))
 
     @property
     def is_intro(self) -> bool:

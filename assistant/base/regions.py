@@ -149,6 +149,13 @@ def find_regions(text: str | None, fuzzy: bool = False) -> list[str]:
     return found
 
 
+def mask_places(text: str) -> str:
+    """``text`` folded, with every province and place name replaced by one token: sentences
+    that differ only in the province they name ("Werkgevers in Drenthe …", "… in Limburg …")
+    become equal."""
+    return _PATTERN.sub("<regio>", fold(text))
+
+
 def normalize_region(value: str | None) -> str | None:
     """Accept 'Noord-Brabant', 'brabant', 'noord_brabant' …; None if not a province."""
     if not value:

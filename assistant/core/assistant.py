@@ -215,7 +215,11 @@ class Assistant:
         picked = [
             w
             for w in words(question)
-            if not w.isdigit() and w not in STOPWORDS and w not in ASK_WORDS and self.retriever.idf(stem(w)) >= 2.0
+            if not w.isdigit()
+            and w not in STOPWORDS
+            and w not in ASK_WORDS
+            and not find_regions(w)  # the place comes from the new question, or else from region steering
+            and self.retriever.idf(stem(w)) >= 2.0
         ]
         return " ".join(dict.fromkeys(picked[:limit])) or question
 
@@ -295,6 +299,7 @@ class Assistant:
             idf=self.retriever.idf,
             conversation=tuple(conversation or ()),
             context=self.with_sections(retrieval.passages[: self.settings.top_k]),
+            is_boilerplate=self.retriever.is_boilerplate,
             profile=profile,
             started=started,
         )

@@ -18,9 +18,9 @@ import numpy as np
 import yaml
 
 from assistant.base.lexical import BM25Index, query_tokens
-from assistant.base.regions import find_regions
+from assistant.base.regions import find_regions, mask_places
 from assistant.base.settings import Settings
-from assistant.base.text import content_tokens, detect_language
+from assistant.base.text import chunk_sentences, content_tokens, detect_language
 from assistant.base.types import Chunk, Passage, Retrieval
 from assistant.core.embedder import Embedder
 from assistant.core.store import VectorStore
@@ -85,6 +85,9 @@ class Exemplars:
         return self._top(self.inside, qvec) - self._top(self.outside, qvec)
 
 
+BOILERPLATE_DOCS = 6  # a sentence in this many documents (up to its place names) is template text
+
+
 def _chunk_order(chunk: Chunk) -> int:
     """Position of a chunk in its document: ids are ``<doc>#<n>-<hash>``."""
     match = re.search(r"#(\d+)", chunk.chunk_id)
@@ -116,12 +119,24 @@ class HybridRetriever:
             sections.setdefault((c.doc_id, c.section), []).append(c)
         for members in sections.values():
             members.sort(key=_chunk_order)
+        docs_of: dict[str, set[str]] = {}
+        for c in chunks:
+            for sentence in chunk_sentences(c.text):
+                docs_of.setdefault(mask_places(sentence), set()).add(c.doc_id)
+        boilerplate = frozenset(key for key, docs in docs_of.items() if len(docs) >= BOILERPLATE_DOCS)
         with self._lock:
             self.chunks = chunks
             self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
             self.bm25 = bm25
             self.df = df
             self.sections = sections
+            self.boilerplate = boilerplate
+
+    def is_boilerplate(self, sentence: str) -> bool:
+        """Does the same sentence (up to the province it names) stand in several documents?
+        Such a line ("Werkgevers in <provincie> die internationaal ICT-talent zoeken …") is
+        template text: it answers no one's question in particular."""
+        return mask_places(sentence) in self.boilerplate
 
     def section_of(self, chunk: Chunk) -> list[Chunk]:
         """Every chunk of ``chunk``'s section, in document order (a long section is split)."""
