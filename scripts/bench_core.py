@@ -1,6 +1,6 @@
 """Core benchmark: ingest speed, warm answer latency and peak memory (prints figures).
 
-    python scripts/bench_core.py [--chunks 10000] [--questions 50]
+    python scripts/bench_core.py [--chunks 10000] [--questions 50] [--skip-ingest] [--store chroma|memory]
 
 1. Ingest of the shipped corpus into a fresh store, with a cold and then a warm
    embedding cache (pages/s, chunks/s).
@@ -10,7 +10,9 @@
    their sentence vectors are the real cached E5 vectors of those sentences, and each
    chunk vector is the L2-normalised mean of its sentence vectors, so the benchmark does
    not spend ~40 minutes embedding 10,000 passages. The store is kept in
-   .cache/bench-<N>/ so later runs skip building it.
+   .cache/bench-<N>/ so later runs skip building it. With --store memory the synthetic
+   chunks go into a MemoryStore instead (exact numpy search, nothing on disk): the same
+   answers without Chroma's share of the latency.
 Peak RSS is read from the OS (ru_maxrss) at the end.
 """
 
@@ -35,7 +37,7 @@ from assistant.base.settings import PROJECT_ROOT
 from assistant.base.text import chunk_sentences
 from assistant.base.types import Chunk
 from assistant.core.embedder import E5Embeddings
-from assistant.core.store import ChromaStore
+from assistant.core.store import ChromaStore, MemoryStore, VectorStore
 from ingest import run_ingest
 
 QUESTIONS = [
@@ -138,13 +140,15 @@ def bench_ingest() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def build_synthetic(n_chunks: int, data_dir: Path, cache: Path, source: Settings) -> Settings:
+def build_synthetic(
+    n_chunks: int, data_dir: Path, cache: Path, source: Settings, kind: str = "chroma"
+) -> tuple[Settings, VectorStore, E5Embeddings]:
     settings = Settings(data_dir=data_dir, embed_cache=cache, collection="synthetic")
     embedder = E5Embeddings(cache)
-    store = ChromaStore(settings, embedder)
+    store: VectorStore = ChromaStore(settings, embedder) if kind == "chroma" else MemoryStore()
     if store.count() >= n_chunks:
         print(f"synthetic store    : reused {store.count()} chunks from {data_dir}")
-        return settings
+        return settings, store, embedder
     real = ChromaStore(source, embedder).all_chunks()
     sentences = sorted({s for c in real for s in chunk_sentences(c.text) if len(s.split()) >= 4})
     t0 = time.perf_counter()
@@ -174,15 +178,18 @@ def build_synthetic(n_chunks: int, data_dir: Path, cache: Path, source: Settings
             cv = np.asarray([m.mean(0) / np.linalg.norm(m.mean(0)) for m in sv], dtype=np.float32)
             store.add(batch, cv, [c.text.split("\n") for c in batch], sv)
             batch = []
-    print(f"synthetic store    : built {store.count()} chunks in {time.perf_counter() - t0:.1f} s")
-    return settings
+    print(f"synthetic store    : built {store.count()} chunks in {time.perf_counter() - t0:.1f} s ({kind})")
+    return settings, store, embedder
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=50)
-    parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--skip-ingest", action="store_true", help="skip part 1 (ingest speed)")
+    parser.add_argument(
+        "--store", choices=["chroma", "memory"], default="chroma", help="store of the synthetic corpus (part 3)"
+    )
     args = parser.parse_args()
     cache = PROJECT_ROOT / ".cache" / "embeddings.sqlite"
     print(
@@ -204,12 +211,14 @@ def main() -> None:
         "synthetic corpus   : chunks of 6-10 real corpus sentences drawn with seed 42; sentence vectors are the "
         "real cached E5 vectors, chunk vector = normalised mean of its sentence vectors"
     )
-    settings = build_synthetic(args.chunks, PROJECT_ROOT / ".cache" / f"bench-{args.chunks}", cache, shipped)
+    settings, store, embedder = build_synthetic(
+        args.chunks, PROJECT_ROOT / ".cache" / f"bench-{args.chunks}", cache, shipped, args.store
+    )
     settings = settings.model_copy(update={"answerer": "extractive"})
-    big = Assistant(settings)
+    big = Assistant(settings, embedder=embedder, store=store)
     p50, p95, mean = time_answers(big, args.questions)
     print(
-        f"synthetic corpus   : {big.retriever.size} chunks; warm extractive answer over {args.questions} "
+        f"synthetic corpus   : {big.retriever.size} chunks ({args.store}); warm extractive answer over {args.questions} "
         f"questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms, mean {mean:.1f} ms"
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -77,13 +77,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    code = (
-        "from assistant.channels.cli.commands import make_assistant\n"
-        "from assistant.channels.web.server import serve\n"
-        f"serve(make_assistant(), host='127.0.0.1', port={port})\n"
-    )
+    """The service as users start it (`wegwijzer serve`), on a loopback port."""
+    command = [sys.executable, "-m", "assistant.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = log_path.open("wb")
-    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes] | None, timeout: float = 180.0) -> None:
