@@ -1,6 +1,8 @@
 """The terminal channel: ``wegwijzer ingest``, ``ask`` and ``chat``.
 
-A thin adapter: it calls :class:`assistant.Assistant` and formats its answers with rich.
+A thin adapter: it calls :class:`assistant.Assistant` and renders its answers with rich,
+from the answer's data: the lead in bold, the points, list items as bullets, each with its
+citation numbers, the notices dimmed under the answer, then the sources as footnotes.
 :func:`register` adds the commands to the ``wegwijzer`` app of :mod:`assistant.main`.
 """
 
@@ -8,17 +10,19 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from assistant import Answer, Assistant, Profile, QuestionError, Turn, WegwijzerError, get_settings
+from assistant.base.types import Statement
 
 console = Console()
 
@@ -48,7 +52,7 @@ def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the ind
         docs = progress.add_task("documents", total=None)
         embed = progress.add_task("embedding", total=0, visible=False)
 
-        def on(event: str, **info: object) -> None:
+        def on(event: str, **info: Any) -> None:
             if event == "docs":
                 progress.update(docs, total=info["total"])
             elif event == "doc":
@@ -56,7 +60,7 @@ def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the ind
             elif event == "embed_total":
                 progress.reset(embed, total=info["total"], visible=bool(info["total"]))
             elif event == "embedded":
-                progress.update(embed, advance=int(info["n"]))  # type: ignore[arg-type]
+                progress.update(embed, advance=int(info["n"]))
 
         report = run_ingest(settings, rebuild=rebuild, progress=on)
     for label, items, style in (
@@ -78,9 +82,32 @@ def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the ind
         raise typer.Exit(code=2)
 
 
+def statement_text(statement: Statement, style: str = "") -> Text:
+    """A statement: its text with its citation numbers, then its list items as bullets."""
+    line = Text(statement.text, style=style)
+    if statement.citations:
+        line.append(" " + "".join(f"[{n}]" for n in statement.citations), style="bold cyan")
+    for item in statement.items:
+        line.append("\n  • " + item)
+    return line
+
+
+def answer_body(answer: Answer) -> Group | Text:
+    """The answer as rich renderables: lead, points, notices (without a lead: the plain text)."""
+    if not answer.lead:
+        return Text(answer.text)
+    parts: list[Text] = [statement_text(s, "" if answer.abstained else "bold") for s in answer.lead]
+    parts += [statement_text(s) for s in answer.points]
+    parts += [Text(notice, style="italic dim") for notice in answer.notices]
+    spaced: list[Text] = []
+    for part in parts:
+        spaced += [part, Text("")]
+    return Group(*spaced[:-1])
+
+
 def print_answer(answer: Answer) -> None:
     style = "yellow" if answer.abstained else "green"
-    console.print(Panel(escape(answer.text), title="Wegwijzer ICT", border_style=style))
+    console.print(Panel(answer_body(answer), title="Wegwijzer ICT", border_style=style))
     if answer.citations:
         console.print(f"[bold]{'Sources' if answer.lang == 'en' else 'Bronnen'}[/]")
     for c in answer.citations:
