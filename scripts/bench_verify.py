@@ -51,23 +51,29 @@ def questions(n: int) -> list[str]:
     return picked[:n]
 
 
+def llm_answerer(assistant: Assistant) -> LLMAnswerer:
+    """An LLM answerer over the assistant's index; its endpoint is never called here."""
+    settings = assistant.settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"})
+    return LLMAnswerer(settings, embed=assistant.embedder.query_vector, corpus_names=assistant.corpus_names)
+
+
 def bench_overhead(assistant: Assistant, qs: list[str]) -> None:
     _, pairs = load_set(DEFAULT_SET)
-    answerer = LLMAnswerer(assistant.settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"}))
     per_answer: list[float] = []
     per_sentence: list[float] = []
     embedded = sentences = 0
     k = assistant.settings.llm_passages
     warm = assistant.retrieve("Wat is de 30%-regeling?")[0]  # first store read and first embedding are slow
-    answerer.prepare(assistant, warm.passages[:k], warm.query_vector)
+    llm_answerer(assistant).prepare(warm.passages[:k], warm.query_vector, assistant.sentence_vectors)
     assistant.embedder.query_vector("opwarmen")
-    answerer._prepared.clear()  # measure uncached evidence preparation
+    names = assistant.corpus_names()  # computed once per index version, as in real answers
+    answerer = llm_answerer(assistant)  # a fresh one: measure uncached evidence preparation
     for i, q in enumerate(qs):
         retrieval, _, _ = assistant.retrieve(q)
         t0 = time.perf_counter()
-        given = answerer.prepare(assistant, retrieval.passages[:k], retrieval.query_vector)
+        given = answerer.prepare(retrieval.passages[:k], retrieval.query_vector, assistant.sentence_vectors)
         evidence = {g.n: g.evidence for g in given}
-        verifier = Verifier(embed=assistant.embedder.query_vector, known_entities=answerer.known_entities(assistant))
+        verifier = Verifier(embed=assistant.embedder.query_vector, known_entities=names)
         for j in range(4):
             pair = pairs[(4 * i + j) % len(pairs)]
             n = 1 + (j % max(len(given), 1))
@@ -164,8 +170,7 @@ def main() -> None:
         if server is not None:  # the settings the README recommends for this small CPU model
             update |= {"llm_passages": 2, "llm_passage_sentences": 3, "llm_max_tokens": 120, "llm_timeout": 150.0}
         llm_settings: Settings = settings.model_copy(update=update)
-        core = Assistant(llm_settings, embedder=assistant.embedder, store=assistant.store)
-        core.llm = LLMAnswerer(llm_settings)
+        core = Assistant(llm_settings, embedder=assistant.embedder, store=assistant.store)  # builds its LLM answerer
         bench_model(core, qs[: args.model_questions])
     finally:
         if server is not None:
