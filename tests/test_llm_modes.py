@@ -43,6 +43,7 @@ def test_only_verified_sentences_stream_and_citations_are_renumbered(
     assert [c.n for c in answer.citations] == [1]
     assert "120" in answer.citations[0].passage and "180" in answer.citations[0].passage
     assert answer.note and "1" in answer.note  # says a sentence was left out
+    assert [st.citations for st in answer.lead] == [[1]] and not answer.points  # the answer as data, renumbered
     assert answer.timings_ms["first_sentence_ms"] > 0 and "verify_ms" in answer.timings_ms
     data = answer.to_dict(with_passages=True)
     assert data["mode"] == "llm" and data["sentences"][1]["kept"] is False and data["passages"]

@@ -41,7 +41,7 @@ from assistant.answering.protocol import AnswerEvent, AnswerRequest, Delta, Fina
 from assistant.base.prompts import text
 from assistant.base.settings import Settings
 from assistant.base.text import fold
-from assistant.base.types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
+from assistant.base.types import Answer, Citation, Passage, Profile, SentenceCheck, Statement, Turn
 from assistant.verify.evidence import Evidence
 from assistant.verify.generated import generated_sentences, split_citations
 from assistant.verify.verifier import Verifier
@@ -271,6 +271,11 @@ class LLMAnswerer:
         if dropped:
             note_parts.append(self.texts("dropped", lang, n=dropped))
         timings["total_ms"] = (time.perf_counter() - request.started) * 1000
+        statements = [
+            Statement(c.text if c.text[-1:] in ".!?" else c.text + ".", [numbering[n] for n in c.citations])
+            for c in checks
+            if c.kept
+        ]
         yield Final(
             Answer(
                 question=request.question,
@@ -284,5 +289,8 @@ class LLMAnswerer:
                 sentences=checks,
                 note=" ".join(note_parts) or None,
                 search_query=request.query,
+                lead=statements[:1],
+                points=statements[1:],
+                notices=notes,
             )
         )
