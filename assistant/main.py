@@ -2,7 +2,9 @@
 
 Channels never import each other; this module wires them: the terminal commands, the
 evaluation tools, and the web service with the Telegram bot mounted inside it (webhook or
-polling) when ``WEGWIJZER_TELEGRAM_TOKEN`` is set.
+polling) when ``WEGWIJZER_TELEGRAM_TOKEN`` is set. A process opens one conversation store
+(:class:`~assistant.channels.state.StateStore`) and hands it to the web service and the
+bot; the web service runs its retention purge (the bot does when it runs alone).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fastapi import FastAPI
 
 from assistant import Assistant, Settings
 from assistant.channels.cli import commands as terminal
+from assistant.channels.state import StateStore
 from assistant.evaluation import cli as evaluation
 
 log = logging.getLogger("wegwijzer")
@@ -38,18 +41,20 @@ Port = Annotated[Optional[int], typer.Option(help="Port (default: WEGWIJZER_PORT
 
 
 def build_web_app(assistant: Assistant, settings: Settings | None = None) -> FastAPI:
-    """The web service and widget, with the Telegram bot inside it when a token is set."""
+    """The web service and widget, with the Telegram bot inside it when a token is set;
+    both share one conversation store."""
     from assistant.channels.web.server import create_app
 
     settings = settings or assistant.settings
+    store = StateStore.in_data_dir(settings.data_dir)
     extensions = []
     if settings.telegram_token:
         from assistant.channels.telegram import mount
 
-        extensions.append(lambda web: mount(web, assistant, settings))
+        extensions.append(lambda web: mount(web, assistant, settings, store))
     else:
         log.warning(TELEGRAM_NO_TOKEN)
-    return create_app(assistant, settings, extensions)
+    return create_app(assistant, settings, extensions, store)
 
 
 def port_free(host: str, port: int) -> bool:
@@ -113,7 +118,7 @@ def telegram(answerer: Answerer = None) -> None:
     if assistant.settings.telegram_token and assistant.settings.telegram_mode == "webhook":
         serve_web(assistant)
         return
-    run_polling(assistant)
+    run_polling(assistant, StateStore.in_data_dir(assistant.settings.data_dir))
 
 
 @app.command()

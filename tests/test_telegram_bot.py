@@ -1,10 +1,12 @@
-"""The Telegram bot, unchanged, against a local Bot API peer speaking Telegram's wire protocol.
+"""The Telegram bot against a local Bot API peer speaking Telegram's wire protocol.
 
 The peer is a real HTTP server (stdlib ``http.server`` in a thread) that implements the
 Bot API methods the bot calls with Telegram's JSON shapes, serves scripted updates through
 getUpdates, validates parse_mode HTML and the 4096-character limit like Telegram does, and
 records every call. The bot reaches it through python-telegram-bot's ``base_url``. Answers
-come from the real core over the real index (session fixture ``assistant``).
+come from the real core over the real index (session fixture ``assistant``); a message
+must show exactly what :func:`format_answer` makes of the core's answer (lead, points, list
+items, notices, sources), and the formatter is checked on its own below.
 """
 
 from __future__ import annotations
@@ -33,13 +35,25 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from assistant import Answer, Assistant, Citation, Settings
-from assistant.base.prompts import text as core_text
+from assistant import (
+    Answer,
+    Assistant,
+    Citation,
+    Delta,
+    Final,
+    IndexNotReadyError,
+    Profile,
+    QuestionError,
+    Settings,
+    Turn,
+)
+from assistant.base.text import split_sentences
+from assistant.base.types import Statement
+from assistant.channels.ratelimit import RateLimited, RateLimiter, storage
 from assistant.channels.state import StateStore
 from assistant.channels.telegram import SECRET_HEADER, mount
-from assistant.channels.telegram.bot import ALLOWED_UPDATES, RateLimiter, build_application, run_polling, running
-from assistant.channels.telegram.format import TELEGRAM_LIMIT, format_answer, split_sentences, tg_len
-from assistant.channels.telegram.texts import Texts
+from assistant.channels.telegram.bot import ALLOWED_UPDATES, bot_texts, build_application, run_polling, running
+from assistant.channels.telegram.format import TELEGRAM_LIMIT, format_answer, tg_len
 
 # PTB's AIORateLimiter reads RetryAfter.retry_after, which PTB itself marks as changing type in v23.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
@@ -410,6 +424,29 @@ def to_chat(chat_id: int) -> Callable[[dict[str, Any]], bool]:
     return lambda p: int(p["chat_id"]) == chat_id
 
 
+def shown_as(answer: Answer, lang: str = "nl") -> str:
+    """What a user sees of ``answer`` in the (first) message: the formatter's rendering."""
+    return parse_html(format_answer(answer, "Sources" if lang == "en" else "Bronnen")[0])
+
+
+def assert_structured(answer: Answer, shown: str) -> None:
+    """The message shows the answer's data: the lead first, then points, items as bullets,
+    each statement with its citation numbers, the notices, then the numbered sources."""
+    assert answer.lead, "the answerer fills the lead"
+    statements = answer.lead + answer.points
+    for st in statements:
+        marks = "".join(f"[{n}]" for n in st.citations)
+        assert f"{st.text} {marks}" in shown
+        for item in st.items:
+            assert f"\n• {item}" in shown
+    assert shown.startswith(answer.lead[0].text)
+    for notice in answer.notices:
+        assert notice in shown
+    assert "Bronnen\n[1] " in shown
+    for c in answer.citations:
+        assert f"[{c.n}] {c.title}" in shown
+
+
 # --- scenarios over long polling -------------------------------------------------------------------------
 async def test_start_profile_question_followup_feedback(
     assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
@@ -448,12 +485,13 @@ async def test_start_profile_question_followup_feedback(
         assert actions and actions[0] < sends[0]
         assert peer.calls[actions[0]][1]["action"] == "typing"
         shown = plain(reply)
-        expected = assistant.answer(QUESTION, [], replace_profile("career_switcher", "utrecht"))
-        for line in expected.text.split("\n"):
-            assert line in shown  # every character of the core's text survives the HTML round trip
-        assert "Bronnen" in shown and re.search(r"^\[1\] .+", shown, re.M)
-        for c in expected.citations:
-            assert f"[{c.n}] {c.title}" in shown
+        profile = replace_profile("career_switcher", "utrecht")
+        expected = assistant.answer(QUESTION, [], profile)
+        assert shown == shown_as(expected)
+        assert_structured(expected, shown)
+        assert reply["text"].startswith("<b>")  # the lead, in bold
+        if expected.citations[0].source_url:  # the citation number links to the source
+            assert f'{html.escape(expected.citations[0].source_url, quote=True)}">[1]</a>' in reply["text"]
         fb = buttons(reply)
         assert len(fb) == 2 and fb[0].startswith("fb:1:") and fb[1].startswith("fb:-1:")
         answer_id = fb[0].split(":", 2)[2]
@@ -462,7 +500,8 @@ async def test_start_profile_question_followup_feedback(
         mark = peer.mark()
         peer.send_text(FOLLOW_UP)
         follow = await peer.wait_for("sendMessage", to_chat(4242), after=mark)
-        assert core_text("lead_in_followup", "nl") in plain(follow)
+        expected_follow = assistant.answer(FOLLOW_UP, [Turn(QUESTION, expected.text)], profile)
+        assert plain(follow) == shown_as(expected_follow)
         assert "Gelderland" in plain(follow)
 
         # 👍 under the first answer: stored, acknowledged, buttons replaced
@@ -478,8 +517,6 @@ async def test_start_profile_question_followup_feedback(
 
 
 def replace_profile(audience: str, region: str) -> Any:
-    from assistant import Profile
-
     return Profile(audience=audience, region=region, lang="nl")  # type: ignore[arg-type]
 
 
@@ -487,14 +524,14 @@ async def test_answer_with_ampersands_is_escaped(
     assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
 ) -> None:
     question = "Wat is een O&O-fonds en kan dat mijn omscholing betalen?"
-    expected = assistant.answer(question)
+    expected = assistant.answer(question, [], Profile(lang="nl"))
     assert "&" in expected.text, "the corpus answer should contain an ampersand"
     async with polling_bot(assistant, bot_settings):
         peer.send_text(question)
         reply = await peer.wait_for("sendMessage", to_chat(4242))
     assert "&amp;" in reply["text"]  # escaped on the wire …
-    for line in expected.text.split("\n"):
-        assert line in plain(reply)  # … and shown exactly as the core wrote it
+    assert plain(reply) == shown_as(expected)  # … and shown exactly as the core wrote it
+    assert_structured(expected, plain(reply))
 
 
 async def test_non_text_edited_and_group_messages(
@@ -535,12 +572,13 @@ async def test_non_text_edited_and_group_messages(
         await asyncio.sleep(1.0)
         assert [int(p["chat_id"]) for p in peer.calls_of("sendMessage")[2:]] == [-100777]
 
-        # a reply to the bot's message in the group counts as addressed
+        # a reply to the bot's message in the group counts as addressed, and follows up on it
         mark = peer.mark()
         bot_msg = peer.messages[(-100777, max(k[1] for k in peer.messages if k[0] == -100777))]
         peer.send_text(FOLLOW_UP, chat=group, reply_to_message=bot_msg)
         follow = await peer.wait_for("sendMessage", to_chat(-100777), after=mark)
-        assert core_text("lead_in_followup", "nl") in plain(follow)
+        first = assistant.answer(QUESTION, [], Profile(lang="nl"))
+        assert plain(follow) == shown_as(assistant.answer(FOLLOW_UP, [Turn(QUESTION, first.text)], Profile(lang="nl")))
 
 
 async def test_commands_bronnen_taal_help_reset(assistant: Assistant, bot_settings: Settings, peer: BotApiPeer) -> None:
@@ -586,7 +624,8 @@ async def test_commands_bronnen_taal_help_reset(assistant: Assistant, bot_settin
         mark = peer.mark()
         peer.send_text(FOLLOW_UP)
         after_reset = await peer.wait_for("sendMessage", after=mark)
-        assert core_text("lead_in_followup", "nl") not in plain(after_reset)
+        profile = Profile(region="friesland", lang="nl")
+        assert plain(after_reset) == shown_as(assistant.answer(FOLLOW_UP, [], profile))
 
 
 async def test_flood_control_429_is_retried(assistant: Assistant, bot_settings: Settings, peer: BotApiPeer) -> None:
@@ -623,18 +662,30 @@ async def test_per_user_rate_limit(assistant: Assistant, bot_settings: Settings,
             mark = peer.mark()
             peer.send_text("Wat is de Human Capital Agenda ICT?")
             last = await peer.wait_for("sendMessage", after=mark)
-    assert "veel vragen" in plain(last) and "seconden" in plain(last)
-    assert RateLimiter(1).hit("k", now=0.0) == 0 and RateLimiter(1).hit("k", now=0.0) == 0
-    limiter = RateLimiter(1)
-    limiter.hit("k", now=0.0)
-    assert limiter.hit("k", now=30.0) == 30 and limiter.hit("k", now=60.0) == 0
+    assert re.fullmatch(
+        r"Je stelt veel vragen kort na elkaar\. Wacht (\d+) seconden en probeer het dan opnieuw\.", plain(last)
+    )
+
+
+def test_the_shared_rate_limiter() -> None:
+    """One limiter for web and bot: a moving window per key; 0 turns it off; names keep counts apart."""
+    store = storage("memory://")
+    limiter = RateLimiter(2, "test", store)
+    assert limiter.hit("a") == 0 and limiter.hit("a") == 0
+    assert 59 <= limiter.hit("a") <= 60
+    assert limiter.hit("b") == 0  # another key has its own window
+    assert RateLimiter(2, "other", store).hit("a") == 0  # another limiter too
+    assert all(RateLimiter(0, "off").hit("a") == 0 for _ in range(100))
+    with pytest.raises(RateLimited) as refused:
+        limiter.check("a", "user")
+    assert refused.value.scope == "user" and 59 <= refused.value.retry_after <= 60
 
 
 class LongAnswers:
-    """The real assistant, but each answer's text grows past 4096 characters.
+    """The real assistant, but each answer grows past 4096 characters.
 
-    Extractive answers are about 120 words, so the text is extended with the full cited
-    passages (each sentence with its citation marker) until it is long enough to split.
+    Extractive answers are about 120 words, so the points are extended with the sentences
+    of the cited passages (each a statement citing its passage) until it is long enough.
     """
 
     def __init__(self, inner: Assistant):
@@ -643,9 +694,9 @@ class LongAnswers:
 
     def answer(self, question: str, conversation: Any = None, profile: Any = None, answerer: Any = None) -> Answer:
         answer = self.inner.answer(question, conversation, profile, answerer)
-        extra = " ".join(f"{s} [{c.n}]" for c in answer.citations for s in split_sentences(" ".join(c.passage.split())))
-        while len(answer.text) < 9000:
-            answer.text += "\n" + extra
+        extra = [Statement(s, [c.n]) for c in answer.citations for s in split_sentences(c.passage)]
+        while sum(len(st.text) for st in answer.points) < 9000:
+            answer.points += extra
         return answer
 
     def documents(self) -> list[dict[str, Any]]:
@@ -661,9 +712,8 @@ async def test_long_answer_is_split_on_sentence_boundaries(
     parts = [plain(p) for p in peer.calls_of("sendMessage")]
     assert len(parts) >= 3
     assert all(tg_len(p) <= TELEGRAM_LIMIT for p in parts)
-    for part, following in zip(parts, parts[1:], strict=False):
-        assert re.search(r"[.!?…][\"”’')]*(\s*\[\d+\])*$", part), part[-80:]
-        assert re.match(r"[\"“‘'(]?[A-ZÀ-Ý0-9•€]", following), following[:80]
+    for part in parts[:-1]:
+        assert re.search(r"\[\d+\]$", part), part[-80:]  # split between statements, after their citations
     assert "Bronnen" in parts[-1] and "Bronnen" not in "".join(parts[:-1])
     assert [bool(buttons(p)) for p in peer.calls_of("sendMessage")] == [False] * (len(parts) - 1) + [True]
 
@@ -683,8 +733,8 @@ class SlowStream:
         for line in answer.text.split("\n"):
             for sentence in split_sentences(line):
                 time.sleep(0.4)
-                yield "delta", sentence + " "
-        yield "answer", answer
+                yield Delta(sentence + " ")
+        yield Final(answer)
 
     def documents(self) -> list[dict[str, Any]]:
         return self.inner.documents()
@@ -707,6 +757,8 @@ async def test_streamed_answer_is_one_message_edited_at_most_once_a_second(
     sentences = sum(len(split_sentences(line)) for line in assistant.answer(QUESTION).text.split("\n"))
     assert len(edits) - 1 < sentences  # fewer edits than sentences: they were batched
     assert "Bronnen" in plain(final) and "[1]" in plain(final)
+    expected = assistant.answer(QUESTION, [], Profile(lang="nl"))
+    assert plain(final) == shown_as(expected)  # the structured answer replaces the streamed text
 
 
 # --- webhook through the FastAPI app ---------------------------------------------------------------------
@@ -764,7 +816,8 @@ async def test_webhook_rejects_wrong_secret_and_answers_right_one(
             "telegram_webhook_url": "https://wegwijzer.example.org/telegram/webhook",
         }
     )
-    async with uvicorn_server(make_app(assistant, settings)) as base:
+    app = make_app(assistant, settings)
+    async with uvicorn_server(app) as base:
         hook = peer.calls_of("setWebhook")
         assert hook and hook[0]["url"] == "https://wegwijzer.example.org/telegram/webhook"
         assert hook[0]["secret_token"] == "s3cret-Token_42"
@@ -785,6 +838,8 @@ async def test_webhook_rejects_wrong_secret_and_answers_right_one(
                 "/telegram/webhook", content=b"{not json", headers={SECRET_HEADER: "s3cret-Token_42"}
             )
             assert bad.status_code == 400
+        if make_app is web_service_app:  # one conversation store per process, shared by web and bot
+            assert app.state.telegram.bot_data["wegwijzer"].store is app.state.store
     assert not peer.calls_of("getUpdates")  # webhook mode never polls
 
 
@@ -814,7 +869,9 @@ async def test_restart_keeps_profile_and_conversation(
         mark = peer.mark()
         peer.send_text(FOLLOW_UP)
         follow = plain(await peer.wait_for("sendMessage", after=mark))
-        assert core_text("lead_in_followup", "nl") in follow
+    profile = Profile(audience="employer", region="limburg", lang="nl")
+    first = assistant.answer(QUESTION, [], profile)
+    assert follow == shown_as(assistant.answer(FOLLOW_UP, [Turn(QUESTION, first.text)], profile))
     # the state holds salted keys only, never the Telegram user id
     raw = (bot_settings.data_dir / "state.sqlite").read_bytes()
     assert b"4242" not in raw
@@ -866,70 +923,140 @@ def test_missing_token_says_so_and_exits(assistant: Assistant, capsys: pytest.Ca
 
 
 # --- format.py and the texts, without the wire ---------------------------------------------------------------------
-def make_answer(text: str, citations: list[Citation] | None = None, lang: str = "nl") -> Answer:
-    return Answer(question="q", text=text, citations=citations or [], abstained=False, lang=lang)  # type: ignore[arg-type]
+def make_answer(
+    text: str = "",
+    citations: list[Citation] | None = None,
+    lead: list[Statement] | None = None,
+    points: list[Statement] | None = None,
+    notices: list[str] | None = None,
+    abstained: bool = False,
+) -> Answer:
+    return Answer(
+        question="q",
+        text=text,
+        citations=citations or [],
+        abstained=abstained,
+        lang="nl",
+        lead=lead or [],
+        points=points or [],
+        notices=notices or [],
+    )
 
 
-def test_format_escapes_and_cites_compactly() -> None:
-    cites = [
-        Citation(1, "d1", 'R&D <regeling> "2025"', 16, None, "p", 0.9, source_url='https://x.nl/a?b=1&c="2"'),
-        Citation(2, "d2", "Regio's", None, "Gelderland: <House of IT>", "p", 0.8),
-        Citation(3, "d3", "Zonder plek", None, None, "p", 0.7),
-        Citation(4, "d4", "Kop is titel", None, "Kop is titel", "p", 0.7),
-    ]
-    answer = make_answer("Dit zeggen de documenten:\nKosten < 5000 & meer > niets. [1] Zie ook <b>dit</b>. [2]", cites)
+CITES = [
+    Citation(1, "d1", 'R&D <regeling> "2025"', 16, None, "p", 0.9, source_url='https://x.nl/a?b=1&c="2"'),
+    Citation(2, "d2", "Regio's", None, "Gelderland: <House of IT>", "p", 0.8),
+    Citation(3, "d3", "Zonder plek", None, None, "p", 0.7),
+    Citation(4, "d4", "Kop is titel", None, "Kop is titel", "p", 0.7),
+]
+
+
+def test_format_renders_lead_points_items_notices_and_sources() -> None:
+    answer = make_answer(
+        "(the plain text is not what is shown)",
+        CITES,
+        lead=[Statement("Kosten < 5000 & meer > niets.", [1])],
+        points=[
+            Statement("Zie ook <b>dit</b>:", [2, 3], items=["één & twee", "<drie>"]),
+            Statement("En verder.", [4]),
+        ],
+        notices=["Let op: <peildatum> 2025.", "Controleer bij UWV."],
+    )
     (message,) = format_answer(answer, "Bronnen")
+    link = '<a href="https://x.nl/a?b=1&amp;c=&quot;2&quot;">'
+    assert message.startswith(f"<b>Kosten &lt; 5000 &amp; meer &gt; niets.</b> {link}[1]</a>\n\n")
+    assert "Zie ook &lt;b&gt;dit&lt;/b&gt;: [2][3]\n• één &amp; twee\n• &lt;drie&gt;\n\nEn verder. [4]" in message
+    assert "<i>Let op: &lt;peildatum&gt; 2025.</i>\n<i>Controleer bij UWV.</i>\n\n<b>Bronnen</b>\n[1]" in message
     shown = parse_html(message)
-    assert "Kosten < 5000 & meer > niets. [1] Zie ook <b>dit</b>. [2]" in shown
-    assert '<a href="https://x.nl/a?b=1&amp;c=&quot;2&quot;">R&amp;D &lt;regeling&gt; "2025"</a>, p. 16' in message
+    assert "(the plain text" not in shown
+    assert f'[1] {link}R&amp;D &lt;regeling&gt; "2025"</a>, p. 16' in message
     assert "[2] Regio's, Gelderland: <House of IT>" in shown
-    assert "[3] Zonder plek\n[4] Kop is titel" in shown and shown.rstrip().endswith("[4] Kop is titel")
-    assert "<b>Bronnen</b>\n[1]" in message
-    refusal = make_answer("Daar kan ik je niet mee helpen & dat is <eerlijk>.")
-    assert format_answer(refusal) == ["Daar kan ik je niet mee helpen &amp; dat is &lt;eerlijk&gt;."]
+    assert shown.rstrip().endswith("[3] Zonder plek\n[4] Kop is titel")
 
 
-def test_format_splits_long_answer_on_sentences() -> None:
-    sentences = [
-        f"Zin nummer {i} gaat over omscholen & bijscholen naar een <ICT>-baan in regio {i % 12}. [{i % 3 + 1}]"
+def test_format_refusal_and_answer_without_a_lead() -> None:
+    refusal = make_answer("Daar kan ik je niet mee helpen & dat is <eerlijk>.", abstained=True)
+    refusal.lead = [Statement(refusal.text)]
+    assert format_answer(refusal, "Bronnen") == ["Daar kan ik je niet mee helpen &amp; dat is &lt;eerlijk&gt;."]
+    # an answerer that fills only the text: its lines as paragraphs, nothing parsed out of them
+    legacy = make_answer("Eerste regel & zo. [1]\nTweede regel. [3]", CITES[:1])
+    (message,) = format_answer(legacy, "Bronnen")
+    assert message.startswith("Eerste regel &amp; zo. [1]\n\nTweede regel. [3]\n\n<b>Bronnen</b>")
+
+
+def test_format_splits_long_answer_between_statements() -> None:
+    points = [
+        Statement(
+            f"Zin nummer {i} gaat over omscholen & bijscholen naar een <ICT>-baan in regio {i % 12}.", [i % 3 + 1]
+        )
         for i in range(200)
     ]
     cites = [Citation(n, f"d{n}", f"Document {n}", n, None, "p", 0.5) for n in (1, 2, 3)]
-    answer = make_answer("Dit zeggen de programmadocumenten over je vraag:\n" + " ".join(sentences), cites)
-    assert len(answer.text) > 3 * TELEGRAM_LIMIT
+    answer = make_answer(citations=cites, lead=[Statement("Het antwoord.", [1])], points=points)
     parts = format_answer(answer, "Bronnen")
     assert len(parts) >= 4
     shown = [parse_html(p) for p in parts]
     assert all(tg_len(p) <= TELEGRAM_LIMIT for p in parts)
     for part in shown[:-1]:
         assert re.search(r"\. \[\d\]$", part), part[-40:]
-    body = " ".join(s.replace("\n\n", " ") for s in shown)
-    for sentence in sentences:
-        assert sentence in body
+    body = "\n\n".join(shown)
+    for st in points:
+        assert f"{st.text} [{st.citations[0]}]" in body
     assert shown[-1].endswith("[3] Document 3, p. 3") and "Bronnen\n[1] Document 1, p. 1" in shown[-1]
 
 
-def test_format_hard_splits_a_giant_sentence_and_keeps_entities_whole() -> None:
+def test_format_hard_splits_a_giant_statement_and_keeps_tags_and_entities_whole() -> None:
     giant = "&<>" * 3000 + " " + "woord " * 1500
-    parts = format_answer(make_answer(giant.strip()))
+    parts = format_answer(make_answer(lead=[Statement(giant.strip(), [1])], citations=CITES[:1]), "Bronnen")
     assert len(parts) >= 3
     assert all(tg_len(p) <= TELEGRAM_LIMIT for p in parts)
-    assert "".join(parse_html(p).replace(" ", "") for p in parts) == giant.replace(" ", "")
-
-
-def test_sentence_splitter_keeps_markers_with_their_sentence() -> None:
-    assert split_sentences("Eerste zin. [1] Tweede zin! [2, 3] 2025 wordt anders. Zie p. 16 voor meer.") == [
-        "Eerste zin. [1]",
-        "Tweede zin! [2, 3]",
-        "2025 wordt anders.",
-        "Zie p. 16 voor meer.",
-    ]
+    shown = [parse_html(p) for p in parts]  # raises on a tag or entity cut in two
+    assert "".join(p.replace(" ", "") for p in shown).startswith(giant.replace(" ", ""))
+    assert all(p.startswith("<b>") for p in parts[:-1])  # each piece of the lead is bold on its own
 
 
 def test_ui_texts_exist_in_both_languages_and_are_valid_html(built_settings: Settings) -> None:
-    texts = Texts(built_settings.prompts_dir / "telegram.yaml")
+    texts = bot_texts(built_settings)
     values = {"seconds": 30, "region": "Noord-Brabant", "audience": "Werkgever & co", "count": 3}
     for lang in ("nl", "en"):
         for key in texts.keys():  # noqa: SIM118 - Texts is not a dict
             parse_html(texts(key, lang, **values))
     assert "Werkgever &amp; co" in texts("profile_saved", "nl", **values)
+
+
+class Failing:
+    """An assistant whose answers fail in the ways the error handler maps."""
+
+    llm = None
+
+    def __init__(self, inner: Assistant, errors: list[BaseException]):
+        self.inner, self.settings, self.errors = inner, inner.settings, errors
+
+    def answer(self, *args: Any, **kwargs: Any) -> Answer:
+        raise self.errors.pop(0)
+
+    def documents(self) -> list[dict[str, Any]]:
+        return self.inner.documents()
+
+
+async def test_errors_are_told_kindly_by_the_one_error_handler(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer, caplog: pytest.LogCaptureFixture
+) -> None:
+    errors: list[BaseException] = [
+        QuestionError("Je bericht is te lang (1200 tekens; maximaal 1000)."),
+        IndexNotReadyError("no documents"),
+        RuntimeError("boom"),
+    ]
+    replies = []
+    async with polling_bot(Failing(assistant, errors), bot_settings):
+        for _ in range(3):
+            mark = peer.mark()
+            peer.send_text(QUESTION)
+            replies.append(plain(await peer.wait_for("sendMessage", to_chat(4242), after=mark)))
+    texts = bot_texts(bot_settings)
+    assert replies == [
+        "Je bericht is te lang (1200 tekens; maximaal 1000).",
+        parse_html(texts("not_ready", "nl")),
+        parse_html(texts("error", "nl")),
+    ]
+    assert "RuntimeError" in caplog.text and QUESTION not in caplog.text

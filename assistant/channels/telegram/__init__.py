@@ -1,8 +1,10 @@
 """The Telegram bot for career switchers, and how the web service hosts it.
 
-The web service calls :func:`mount` in its lifespan when ``WEGWIJZER_TELEGRAM_TOKEN`` is set::
+:mod:`assistant.main` mounts the bot in the web service when ``WEGWIJZER_TELEGRAM_TOKEN`` is
+set, with the process's one conversation store, and enters the returned context in the
+service's lifespan::
 
-    bot_lifespan = mount(app, assistant, settings)
+    bot_lifespan = mount(app, assistant, settings, store)
     async with bot_lifespan():
         yield
 
@@ -25,6 +27,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from assistant import Assistant, Settings
+from assistant.channels.state import StateStore
 
 log = logging.getLogger("wegwijzer.telegram")
 
@@ -34,8 +37,13 @@ MAX_UPDATE_BYTES = 1_000_000
 __all__ = ["SECRET_HEADER", "mount"]
 
 
-def mount(app: Any, assistant: Assistant, settings: Settings) -> Callable[[], AbstractAsyncContextManager[Any]]:
+def mount(
+    app: Any, assistant: Assistant, settings: Settings, store: StateStore | None = None
+) -> Callable[[], AbstractAsyncContextManager[Any]]:
     """Attach the bot to the FastAPI ``app``; returns a factory of the context that runs it.
+
+    ``store`` is the conversation store the web service uses too (default: the data
+    directory's); the web service runs its retention purge, so the bot does not.
 
     If Telegram cannot be reached or rejects the token, the error is logged and the web
     service keeps running without the bot (the context then yields None).
@@ -52,7 +60,8 @@ def mount(app: Any, assistant: Assistant, settings: Settings) -> Callable[[], Ab
     )
 
     quiet_http_logs()
-    application = build_application(assistant, settings)
+    application = build_application(assistant, settings, store)
+    app.state.telegram = application
 
     if settings.telegram_mode == "webhook":
         secret = webhook_secret(settings).encode()

@@ -1,34 +1,33 @@
 """Turn the core's :class:`assistant.Answer` into Telegram messages (parse_mode HTML).
 
-Everything from the documents is escaped; the only markup is ours (<b>, <a href>).
-Citations become a compact numbered list (title, page or section). A message may hold at
-most 4096 characters, so longer answers are split between sentences (never inside a tag,
-an entity or a word), and the sources list stays whole where it fits.
+The answer is rendered from its data, never by parsing ``Answer.text``: the lead first, in
+bold (a refusal plainly), then each point as its own paragraph, list items as bullets under
+their intro, each statement followed by its citation numbers as compact links to the
+source; the notices (an ended scheme, the peildatum, where to check) in italics under the
+answer; then the numbered sources (title, page or section). An answer without a lead (an
+answerer that fills only ``text``) is shown as its plain text, paragraph by paragraph.
+
+Everything from the documents is escaped; the only markup is ours (<b>, <i>, <a href>). A
+message may hold at most 4096 characters, so longer answers are split between statements
+or sentences (never inside a tag, an entity or a word); the sources list stays whole where
+it fits.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assistant import Answer, Citation
+from assistant.base.text import split_sentences
+from assistant.base.types import Statement
 
 TELEGRAM_LIMIT = 4096
 TITLE_CHARS = 110
 LOCATION_CHARS = 70
-
-# A sentence ends at . ! ? or … (plus closing quotes and citation markers like " [2]"),
-# when whitespace and a capital, digit, quote or bullet follow.
-_BOUNDARY = re.compile(r"[.!?…][\"”’')]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘'(]?[A-ZÀ-Ý0-9•€])")
-# Abbreviations (and initials) whose period does not end a sentence: "p. 16", "bijv. Codam".
-_ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:[A-Z]|p|pp|blz|pag|nr|art|bijv|ca|vgl|zgn|resp|incl|excl|max|min|o\.a|m\.b\.t|d\.w\.z|"
-    r"t\.a\.v|i\.v\.m|e\.g|i\.e|vs|dr|mr|ir|ing|prof|drs|St)$",
-    re.I,
-)
+BULLET = "• "
 
 
 def esc(text: str) -> str:
@@ -41,19 +40,6 @@ def tg_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split plain text into sentences, keeping each sentence's citation markers with it."""
-    out: list[str] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        if text[match.start()] == "." and _ABBREVIATION.search(text, start, match.start()):
-            continue
-        out.append(text[start : match.end()].strip())
-        start = match.end()
-    out.append(text[start:].strip())
-    return [s for s in out if s]
-
-
 def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -61,10 +47,15 @@ def shorten(text: str, limit: int) -> str:
 
 @dataclass
 class Block:
-    """A paragraph: atomic HTML units joined by ``joiner``; paragraphs are joined by a blank line."""
+    """A paragraph: atomic HTML units joined by ``joiner`` (or, where given, by ``seps[i]``
+    before unit ``i``); paragraphs are joined by a blank line."""
 
     units: list[str]
     joiner: str = " "
+    seps: list[str] | None = None
+
+    def sep(self, i: int) -> str:
+        return self.seps[i] if self.seps else self.joiner
 
 
 def _hard_split(plain: str, limit: int) -> list[str]:
@@ -96,13 +87,23 @@ def _hard_split(plain: str, limit: int) -> list[str]:
     return pieces
 
 
-def text_block(plain: str, limit: int = TELEGRAM_LIMIT) -> Block:
-    """A paragraph of plain text as sentence units (each escaped, each within ``limit``)."""
+def text_units(plain: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Plain text as escaped sentence units, each within ``limit`` (a longer one is split by words)."""
     units: list[str] = []
     for sentence in split_sentences(plain):
         escaped = esc(sentence)
         units.extend([escaped] if tg_len(escaped) <= limit else _hard_split(sentence, limit))
-    return Block(units)
+    return units
+
+
+def text_block(plain: str, limit: int = TELEGRAM_LIMIT) -> Block:
+    """A paragraph of plain text as sentence units."""
+    return Block(text_units(plain, limit))
+
+
+def styled(units: list[str], tag: str) -> list[str]:
+    """Each unit wrapped in ``<tag>`` on its own, so a message boundary never cuts a tag."""
+    return [f"<{tag}>{u}</{tag}>" for u in units]
 
 
 def pack(blocks: Iterable[Block], limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -111,7 +112,7 @@ def pack(blocks: Iterable[Block], limit: int = TELEGRAM_LIMIT) -> list[str]:
     current = ""
     for block in blocks:
         for i, unit in enumerate(block.units):
-            sep = ("\n\n" if i == 0 else block.joiner) if current else ""
+            sep = ("\n\n" if i == 0 else block.sep(i)) if current else ""
             if tg_len(current) + tg_len(sep) + tg_len(unit) <= limit:
                 current += sep + unit
             else:
@@ -123,26 +124,66 @@ def pack(blocks: Iterable[Block], limit: int = TELEGRAM_LIMIT) -> list[str]:
     return messages
 
 
+def link(url: str | None, label: str) -> str:
+    """``label`` (escaped HTML) as a link to ``url`` when it is a web address."""
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+    return label
+
+
 def citation_line(c: Citation) -> str:
     """'[1] <a href="…">Title</a>, p. 16' — compact, with the link when the source has one."""
-    title = esc(shorten(c.title, TITLE_CHARS))
-    if c.source_url and c.source_url.startswith(("https://", "http://")):
-        title = f'<a href="{html.escape(c.source_url, quote=True)}">{title}</a>'
+    title = link(c.source_url, esc(shorten(c.title, TITLE_CHARS)))
     location = shorten(c.location, LOCATION_CHARS) if c.location.strip() != c.title.strip() else ""
     return f"[{c.n}] {title}" + (f", {esc(location)}" if location else "")
 
 
-def sources_label(lang: str) -> str:
-    return "Sources" if lang == "en" else "Bronnen"
+def markers(numbers: Sequence[int], citations: dict[int, Citation]) -> str:
+    """' [1][2]': citation numbers, each a link to its source where it has one."""
+    marks = "".join(link(citations[n].source_url if n in citations else None, f"[{n}]") for n in numbers)
+    return f" {marks}" if marks else ""
 
 
-def format_answer(answer: Answer, label: str | None = None, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """The answer as one or more HTML messages: text, then the numbered sources."""
-    blocks = [text_block(line, limit) for line in answer.text.split("\n") if line.strip()]
+def statement_block(
+    statement: Statement, citations: dict[int, Citation], bold: bool = False, limit: int = TELEGRAM_LIMIT
+) -> Block:
+    """One statement as a paragraph: its text (its sentences as units) with its citation
+    numbers, then its list items as bullets, one per line."""
+    marks = markers(statement.citations, citations)
+    units = text_units(statement.text, limit - 7 - tg_len(marks)) or [""]  # room for <b></b> and the markers
+    if bold and statement.text.strip():
+        units = styled(units, "b")
+    units[-1] = (units[-1] + marks).strip()
+    seps = [" "] * len(units)
+    for item in statement.items:
+        for j, unit in enumerate(text_units(item, limit - len(BULLET))):
+            units.append(BULLET + unit if j == 0 else unit)
+            seps.append("\n" if j == 0 else " ")
+    kept = [(unit, sep) for unit, sep in zip(units, seps) if unit]
+    return Block([u for u, _ in kept], seps=[sep for _, sep in kept])
+
+
+def answer_blocks(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[Block]:
+    """The answer itself: lead, points, notices (or, without a lead, the plain text)."""
+    if not answer.lead:
+        return [text_block(line, limit) for line in answer.text.split("\n") if line.strip()]
+    by_n = {c.n: c for c in answer.citations}
+    blocks = [statement_block(st, by_n, bold=not answer.abstained, limit=limit) for st in answer.lead]
+    blocks += [statement_block(st, by_n, limit=limit) for st in answer.points]
+    notices = [u for notice in answer.notices for u in styled(text_units(notice, limit - 7), "i")]
+    if notices:
+        blocks.append(Block(notices, joiner="\n"))
+    return blocks
+
+
+def format_answer(answer: Answer, label: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The answer as one or more HTML messages: the answer, its note, then the numbered
+    sources under ``label`` ("Bronnen")."""
+    blocks = answer_blocks(answer, limit)
     if answer.note:
-        blocks.append(Block([f"<i>{u}</i>" for u in text_block(answer.note, limit - 7).units]))
+        blocks.append(Block(styled(text_units(answer.note, limit - 7), "i")))
     if answer.citations:
-        header = f"<b>{esc(label or sources_label(answer.lang))}</b>"
+        header = f"<b>{esc(label)}</b>"
         lines = [citation_line(c) for c in answer.citations]
         # the header travels with the first source so it never ends a message on its own
         blocks.append(Block([f"{header}\n{lines[0]}", *lines[1:]], joiner="\n"))
