@@ -47,6 +47,7 @@ from assistant import (
     Settings,
     Turn,
 )
+from assistant.base.prompts import PromptError, texts
 from assistant.base.text import split_sentences
 from assistant.base.types import Statement
 from assistant.channels.ratelimit import RateLimited, RateLimiter, storage
@@ -1022,6 +1023,24 @@ def test_ui_texts_exist_in_both_languages_and_are_valid_html(built_settings: Set
         for key in texts.keys():  # noqa: SIM118 - Texts is not a dict
             parse_html(texts(key, lang, **values))
     assert "Werkgever &amp; co" in texts("profile_saved", "nl", **values)
+
+
+def test_every_text_file_has_the_same_keys_in_both_languages(built_settings: Settings, tmp_path: Path) -> None:
+    """One loader for all of prompts/: a key missing in one language fails loudly, naming file and key."""
+    for name in ("texts.yaml", "llm.yaml", "widget.yaml", "telegram.yaml"):
+        assert texts(name, built_settings.prompts_dir).keys()
+    (tmp_path / "broken.yaml").write_text(
+        "nl:\n  api:\n    a: 'A {x}'\n    b: 'B'\nen:\n  api:\n    a: 'A {x}'\n", encoding="utf-8"
+    )
+    with pytest.raises(PromptError, match=r"broken\.yaml: 'api\.b' in 'nl' but not in 'en'"):
+        texts("broken.yaml", tmp_path)
+    (tmp_path / "ok.yaml").write_text("nl:\n  a: 'A {x}'\nen:\n  a: 'An {x}'\n", encoding="utf-8")
+    table = texts("ok.yaml", tmp_path)
+    assert table("a", "en", x=1) == "An 1" and table("a", "fr", x=1) == "A 1"  # unknown language: Dutch
+    with pytest.raises(PromptError, match=r"missing placeholder\(s\) \['x'\]"):
+        table("a", "nl")
+    with pytest.raises(PromptError, match="no text 'b'"):
+        table("b", "nl")
 
 
 class Failing:
