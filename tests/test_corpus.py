@@ -98,6 +98,39 @@ def test_every_section_ends_with_its_source_line(path):
         assert sum(bool(pattern.match(line)) for line in lines) == 1, f"section {heading!r}: one source line"
 
 
+MONTHS = {
+    name: i
+    for names in (
+        "januari februari maart april mei juni juli augustus september oktober november december",
+        "january february march april may june july august september october november december",
+    )
+    for i, name in enumerate(names.split(), start=1)
+}
+PEILDATUM = re.compile(
+    r"\b(?:peildatum|as of)\s+(?:(?:ca\.|about|the end of|eind|begin|early)\s+)?"
+    rf"(?:(\d{{1,2}})\s+)?(?:({'|'.join(MONTHS)})\s+)?(\d{{4}})(?:\s*[–-]\s*(\d{{4}}))?",
+    re.I,
+)
+
+
+@pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_valid_as_of_is_the_youngest_peildatum(path):
+    """The "as of …, check with …" notice uses valid_as_of: it may not be older than a section's date."""
+    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+    youngest = ""
+    for line in body.split("\n"):
+        if not SOURCE_LINE[meta["language"]].match(line):
+            continue
+        for day, month, year, until in PEILDATUM.findall(line):
+            if until:
+                year, month, day = until, "", ""
+            stamp = f"{year}-{MONTHS[month.lower()]:02d}" + (f"-{int(day):02d}" if day else "") if month else year
+            if stamp <= date.today().isoformat() and stamp > youngest:  # "2027 (indicatief)" is no peildatum
+                youngest = stamp
+    valid = str(meta["valid_as_of"])
+    assert youngest[: len(valid)] <= valid[: len(youngest)], f"valid_as_of {valid} is older than peildatum {youngest}"
+
+
 def numbers(text: str) -> set[str]:
     """The numbers of a text, notation-free ("€ 5.942" and "€5,942" are both 5942)."""
     return set(re.findall(r"\d+(?:[.-]\d+)*", normalize(text)))
