@@ -79,6 +79,8 @@ class Unit:
             if self.sentences[m].item:
                 lines.setdefault(self.sentences[m].line, []).append(self.sentences[m].text)
         items = [" ".join(parts).rstrip(";,") for parts in lines.values()]
+        if not head:  # an item of a list without an intro reads as a sentence of its own
+            return Statement(text=items[0], citations=[n], items=items[1:])
         return Statement(text=" ".join(head), citations=[n], items=items)
 
 

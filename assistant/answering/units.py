@@ -80,6 +80,13 @@ _NUMBER = re.compile(r"\d")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s")
 
 
+def leans(sentence: str) -> bool:
+    """Does the sentence open with words that need the previous one ("Dat moet …", "In 2026
+    is dat € 5.080", "Vraag dan …")?"""
+    first = fold(sentence.split(" ", 1)[0]).strip(",.:;")
+    return first in _LEANS or bool(_LEANS_LATE.match(fold(sentence)))
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One quotable sentence of a chunk, with where it stands."""
@@ -93,10 +100,7 @@ class Sentence:
 
     @property
     def leans(self) -> bool:
-        """Does it open with a word that needs the previous sentence ("Dat moet …", "In 2026
-        is dat € 5.080")?"""
-        first = fold(self.text.split(" ", 1)[0]).strip(",.:;")
-        return first in _LEANS or bool(_LEANS_LATE.match(fold(self.text)))
+        return leans(self.text)
 
     @property
     def is_intro(self) -> bool:
@@ -130,6 +134,20 @@ def list_items(sentences: list[Sentence], intro: int) -> list[int]:
     return [s.index for s in sentences if s.intro == intro]
 
 
+def _with_antecedents(sentences: list[Sentence], i: int) -> list[int] | None:
+    """``i`` preceded by the sentences it leans on (at most two back), or None when they are
+    not in the chunk or are not plain sentences."""
+    members = [i]
+    j = i
+    while sentences[j].leans:
+        prev = j - 1
+        if prev < 0 or sentences[prev].item or sentences[prev].is_intro or len(members) >= 3:
+            return None
+        members.insert(0, prev)
+        j = prev
+    return members
+
+
 def unit_for(sentences: list[Sentence], i: int) -> tuple[int, ...] | None:
     """The smallest coherent unit that holds sentence ``i``, as sentence indices in reading
     order; None if ``i`` cannot be quoted coherently (a pointer, or a leaning sentence whose
@@ -139,21 +157,15 @@ def unit_for(sentences: list[Sentence], i: int) -> tuple[int, ...] | None:
         return None
     if s.item:
         if s.intro is None:
-            return (i,)
+            return None if s.leans else (i,)
         if not sentences[s.intro].usable:
             return None
-        return (s.intro, i)
+        head = _with_antecedents(sentences, s.intro)
+        return None if head is None else (*head, i)
     items: list[int] = []
     if s.is_intro:
         items = list_items(sentences, i)
         if not items:
             return None  # an intro without its items is a fragment
-    members = [i]
-    j = i
-    while sentences[j].leans:  # bring the antecedent(s), at most two back, on the same topic
-        prev = j - 1
-        if prev < 0 or sentences[prev].item or sentences[prev].is_intro or len(members) >= 3:
-            return None
-        members.insert(0, prev)
-        j = prev
-    return (*members, *items)
+    head = _with_antecedents(sentences, i)
+    return None if head is None else (*head, *items)

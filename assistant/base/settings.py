@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, description="Public base URL of the service (for the widget).")
     cors_origins: list[str] = Field(default_factory=list, description="Extra origins allowed to call the API.")
     admin_api_key: SecretStr | None = Field(None, description="Key for /admin (header X-Admin-Key).")
+    rate_limit_storage: str = Field(
+        "memory://", description="Where rate limits are counted (limits storage URI: memory://, redis://host:port)."
+    )
     rate_limit_per_minute: int = Field(30, description="Chat requests per client IP per minute.")
     conversation_rate_per_minute: int = Field(12, description="Chat requests per conversation per minute.")
     max_body_bytes: int = Field(16_384, description="Largest accepted request body.")

@@ -28,10 +28,10 @@ from assistant.base.regions import PROVINCES, find_regions, normalize_region
 from assistant.base.scope import deceives_authority, foreign_jurisdiction
 from assistant.base.settings import Settings, get_settings
 from assistant.base.text import STOPWORDS, content_tokens, detect_language, fold, stem, words
-from assistant.base.types import Answer, Passage, Profile, Retrieval, Statement, Turn
-from assistant.core.embedder import E5Embeddings
+from assistant.base.types import Answer, Lang, Passage, Profile, Retrieval, Statement, Turn
+from assistant.core.embedder import E5Embeddings, Embedder
 from assistant.core.retrieval import HybridRetriever
-from assistant.core.store import ChromaStore
+from assistant.core.store import ChromaStore, VectorStore
 from assistant.verify.verifier import corpus_entities
 
 log = logging.getLogger("wegwijzer.core")
@@ -95,8 +95,8 @@ class Assistant:
     def __init__(
         self,
         settings: Settings | None = None,
-        embedder: E5Embeddings | None = None,
-        store: ChromaStore | None = None,
+        embedder: Embedder | None = None,
+        store: VectorStore | None = None,
         retriever_mode: str = "hybrid",
     ):
         self.settings = settings or get_settings()
@@ -266,7 +266,7 @@ class Assistant:
         """
         started = time.perf_counter()
         profile = profile or Profile()
-        lang = detect_language(question or "", default=profile.lang or "nl")
+        lang: Lang = "en" if detect_language(question or "", default=profile.lang or "nl") == "en" else "nl"
         q = self.check_question(question, lang)
         retrieval, query, followup = self.retrieve(q, conversation, profile, lang=lang)
         reason = self.refusal_reason(q, retrieval)
@@ -281,7 +281,7 @@ class Assistant:
                     citations=[],
                     abstained=True,
                     lang=lang,
-                    mode="refusal",  # type: ignore[arg-type]
+                    mode="refusal",
                     passages=retrieval.passages,
                     timings_ms=timings,
                     search_query=query,
@@ -294,7 +294,7 @@ class Assistant:
             lang=lang,
             query=query,
             followup=followup,
-            retrieval=retrieval,  # type: ignore[arg-type]
+            retrieval=retrieval,
             sentence_vectors=self.sentence_vectors,
             idf=self.retriever.idf,
             conversation=tuple(conversation or ()),
