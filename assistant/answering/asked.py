@@ -57,7 +57,7 @@ _KIND_CUES: dict[str, str] = {
     "amount": r"hoeveel (geld|euro|krijg|kost|betaal|subsidie|vergoed|leen|lenen|mag ik lenen|is er|bedraagt|verdien)"
     r"|wat kost|wat kosten|kosten|kost het|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|budget|"
     r"vergoeding|leges|prijs|tarief|how much|cost|costs|fee|fees|salary|salaries|threshold|amount|price|"
-    r"budget|how much .*(borrow|lend|get|receive)|is (it|there) free|gratis\?",
+    r"how much .*(borrow|lend|get|receive)|is (it|there) free|gratis\?",
     "percentage": r"procent|percentage|hoeveel %|rente|interest|korting|\bpercent\b|what share|welk deel",
     "count": r"hoeveel (mensen|ict|professionals|banen|vacatures|deelnemers|studenten|plekken|werknemers|"
     r"medewerkers|aanvragen|bedrijven|regio)|how many|aantal|number of",

@@ -109,7 +109,11 @@ def status_notes(citations: list[Citation], passages: list[Passage], lang: str, 
         date = human_date(meta.get("valid_as_of"), lang)
         title = re.sub(r"\s*\([^)]*\)", "", c.title).strip()
         if c.status == "ended" and date:
-            notes.append(text("status_ended", lang, prompts_dir, title=title, date=date))
+            ended = human_date(meta.get("ended"), lang)  # the day it stopped, where the page says
+            if ended:
+                notes.append(text("status_ended_on", lang, prompts_dir, title=title, date=ended))
+            else:
+                notes.append(text("status_ended", lang, prompts_dir, title=title, date=date))
             instead = meta.get("instead")
             if isinstance(instead, list) and instead:
                 notes.append(text("instead", lang, prompts_dir, options="; ".join(str(o) for o in instead)))

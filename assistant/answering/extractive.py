@@ -29,6 +29,7 @@ import numpy as np
 
 from assistant.answering.asked import ASK_STEMS, Asked, analyse
 from assistant.answering.citations import citation, status_notes
+from assistant.answering.contacts import contacts_for
 from assistant.answering.protocol import AnswerEvent, AnswerRequest, Delta, Final
 from assistant.answering.units import Sentence, passage_sentences, unit_for
 from assistant.base.lexical import query_tokens
@@ -44,7 +45,8 @@ W_PASSAGE = 0.5
 W_SECTION = 0.15
 W_TOPIC = 0.08  # a passage without the question's rarest words (the scheme it names) is context at best
 RARE_IDF = 2.0
-W_BOILERPLATE = 0.12  # a template line repeated across documents  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
+W_BOILERPLATE = 0.12  # a template line repeated across documents
+W_STATUS = 0.12  # an ended scheme or a plan, when the question is not about either  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
 CUTOFF = 0.12  # a point must score within this of the lead
 MAX_UNITS = 3
 MAX_PASSAGES = 5
@@ -114,7 +116,7 @@ def _scored_sentences(
             vecs = None  # index and text out of step: score on words alone
         heading = set(content_tokens(f"{p.chunk.title} {p.chunk.section or ''}"))
         prior = (
-            (0.0 if asked.about_status or p.chunk.meta.get("status") not in {"planned", "ended"} else -0.06)
+            (0.0 if asked.about_status or p.chunk.meta.get("status") not in {"planned", "ended"} else -W_STATUS)
             - (W_TOPIC if rare and not rare & indexed[p.chunk.chunk_id] else 0.0)
             + 0.04 * (MAX_PASSAGES - rank) / MAX_PASSAGES
             + 0.05 * min(p.score, 1.0)
@@ -284,6 +286,7 @@ class ExtractiveAnswerer:
             lead=lead,
             points=points,
             notices=notices,
+            contacts=contacts_for(citations, passages, self.settings),
         )
 
     def stream(self, request: AnswerRequest) -> Iterator[AnswerEvent]:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.citations import citation, status_notes
+from assistant.answering.contacts import contacts_for
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.llm_client import CircuitBreaker, LLMCallError, LLMClient
 from assistant.answering.llm_prompt import CITE_MARK, Given, PromptBuilder
@@ -292,5 +293,6 @@ class LLMAnswerer:
                 lead=statements[:1],
                 points=statements[1:],
                 notices=notes,
+                contacts=contacts_for(citations, [g.passage for g in given], self.settings),
             )
         )

@@ -60,15 +60,22 @@ class Settings(BaseSettings):
         0.5, description="Minimum relevance (0-1) of the best passage; below it the assistant refuses."
     )
     region_boost: float = Field(0.35, description="Score bonus for passages of the asker's region.")
-    language_boost: float = Field(
-        0.3, description="Score bonus for passages in the asker's language when it is not Dutch (English editions)."
+    audience_boost: float = Field(0.1, description="Score bonus for passages written for the asker's audience.")
+    other_audience_penalty: float = Field(
+        0.85, description="Score factor for passages written only for other audiences than the asker's."
     )
     other_language_penalty: float = Field(
-        0.5, description="Score factor for a translated edition when the asker's language is another."
+        0.5, description="Score factor for the edition of a document in the other language than the asker's (NL/EN)."
     )
     other_region_penalty: float = Field(0.5, description="Score factor for another province's pages.")
     answer_words: int = Field(120, description="Target length of an extractive answer, in words.")
     max_question_chars: int = Field(1000, description="Longer questions are refused with a clear message.")
+
+    programme_contact_name: str | None = Field(
+        "Human Capital Agenda ICT", description="The programme contact offered with refusals and every answer."
+    )
+    programme_contact_url: str | None = Field("https://hcaict.nl/", description="The programme contact's web page.")
+    programme_contact_email: str | None = Field(None, description="The programme contact's e-mail address, if public.")
 
     # --- LLM answerer (optional) ------------------------------------------------------
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = no LLM.")

@@ -120,6 +120,15 @@ class Statement:
 
 
 @dataclass
+class Contact:
+    """Where a person can go on: the body that decides (DUO, UWV, IND …) or the programme."""
+
+    name: str
+    url: str | None = None
+    email: str | None = None
+
+
+@dataclass
 class Answer:
     """What every channel gets back from :meth:`assistant.Assistant.answer`.
 
@@ -134,7 +143,7 @@ class Answer:
     citations: list[Citation]
     abstained: bool
     lang: Lang
-    mode: Literal["extractive", "llm", "fallback", "refusal"] = "extractive"
+    mode: Literal["extractive", "llm", "fallback", "refusal", "clarify"] = "extractive"
     passages: list[Passage] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     sentences: list[SentenceCheck] = field(default_factory=list)
@@ -143,6 +152,8 @@ class Answer:
     lead: list[Statement] = field(default_factory=list)
     points: list[Statement] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # mode "clarify": 2-4 questions to pick from
+    contacts: list[Contact] = field(default_factory=list)  # who to ask when this is not enough
 
     def to_dict(self, with_passages: bool = False) -> dict[str, Any]:
         """JSON-ready form, shared by the CLI, the web API and the eval runner."""
@@ -156,6 +167,8 @@ class Answer:
             "lead": [asdict(st) for st in self.lead],
             "points": [asdict(st) for st in self.points],
             "notices": list(self.notices),
+            "choices": list(self.choices),
+            "contacts": [asdict(c) for c in self.contacts],
             "citations": [asdict(c) | {"location": c.location} for c in self.citations],
             "sentences": [asdict(s) for s in self.sentences],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},

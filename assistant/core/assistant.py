@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.asked import ASK_WORDS
+from assistant.answering.asked import ASK_WORDS, analyse
+from assistant.answering.contacts import programme_contact
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.protocol import Answerer, AnswerEvent, AnswerRequest, Delta, Final, final_answer
 from assistant.base.errors import IndexNotReadyError, QuestionError
@@ -72,6 +73,29 @@ _ANAPHORA = frozenset(
         "she",
     ]
 )
+
+
+# A question word alone ("hoeveel?", "waarom", "how?"): it needs a subject before anything.
+_BARE_QUESTION = re.compile(
+    r"^\s*(hoeveel|hoe|waarom|wanneer|waar|wie|wat|welke|how much|how|why|when|where|who|what|which)\s*[?!.]*\s*$"
+)
+# A word in this many chunks or more is a field, not a subject ("subsidie", "omscholen").
+GENERIC_IDF = 2.5
+# What the assistant knows about, offered when a question names no subject at all.
+TOPICS = {
+    "nl": [
+        "Omscholen naar ICT",
+        "Wie betaalt mijn opleiding?",
+        "Internationaal ICT-talent aannemen",
+        "Plannen per provincie",
+    ],
+    "en": [
+        "Retraining for an ICT job",
+        "Who pays for my training?",
+        "Hiring international ICT talent",
+        "Plans per province",
+    ],
+}
 
 
 def leans_on_earlier(question: str) -> bool:
@@ -199,9 +223,9 @@ class Assistant:
         named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"
-        result = self.retriever.search(query, k, regions, lang)
+        result = self.retriever.search(query, k, regions, lang, profile.audience)
         if previous and not followup and not new_topic and result.relevance < self.settings.abstain_threshold:
-            combined = self.retriever.search(f"{previous[-1]} {question}", k, regions, lang)
+            combined = self.retriever.search(f"{previous[-1]} {question}", k, regions, lang, profile.audience)
             if combined.relevance > result.relevance:
                 return combined, f"{previous[-1]} {question}", True
         return result, query, followup
@@ -267,6 +291,9 @@ class Assistant:
         started = time.perf_counter()
         profile = profile or Profile()
         lang: Lang = "en" if detect_language(question or "", default=profile.lang or "nl") == "en" else "nl"
+        if not conversation and _BARE_QUESTION.match(fold(question or "")):  # "hoeveel?", "how?"
+            yield from self._clarify(question.strip(), lang, started, TOPICS[lang])
+            return
         q = self.check_question(question, lang)
         retrieval, query, followup = self.retrieve(q, conversation, profile, lang=lang)
         reason = self.refusal_reason(q, retrieval)
@@ -286,8 +313,13 @@ class Assistant:
                     timings_ms=timings,
                     search_query=query,
                     lead=[Statement(refusal)],
+                    contacts=[c for c in [programme_contact(self.settings)] if c],
                 )
             )
+            return
+        choices = None if followup else self.clarify_choices(q, retrieval)
+        if choices:
+            yield from self._clarify(q, lang, started, choices, retrieval)
             return
         request = AnswerRequest(
             question=q,
@@ -304,6 +336,42 @@ class Assistant:
             started=started,
         )
         yield from self.answerer_for(answerer).stream(request)
+
+    def clarify_choices(self, question: str, retrieval: Retrieval) -> list[str] | None:
+        """For a one-word question that many documents answer differently ("subsidie",
+        "kennismigratie"), the titles of the 2–4 best documents to choose from; else None."""
+        tokens = content_tokens(question)
+        if len(tokens) != 1 or analyse(question).kinds - {"definition", "yesno"}:
+            return None
+        if self.retriever.idf(tokens[0]) >= GENERIC_IDF:  # a name ("codam", "zoekjaar"): answer it
+            return None
+        titles: list[str] = []
+        for p in retrieval.passages:
+            title = re.sub(r"\s*\([^)]*\)", "", p.chunk.title).strip()
+            if title and title not in titles and p.chunk.meta.get("status") != "ended":
+                titles.append(title)
+        return titles[:4] if len(titles) >= 3 else None
+
+    def _clarify(
+        self, question: str, lang: Lang, started: float, choices: list[str], retrieval: Retrieval | None = None
+    ) -> Iterator[AnswerEvent]:
+        """One short question back, with the choices as buttons (widget, Telegram)."""
+        ask = text("clarify", lang, self.settings.prompts_dir)
+        yield Delta(ask)
+        yield Final(
+            Answer(
+                question=question,
+                text="\n".join([ask, *(f"- {c}" for c in choices)]),
+                citations=[],
+                abstained=False,
+                lang=lang,
+                mode="clarify",
+                passages=retrieval.passages if retrieval else [],
+                timings_ms={"total_ms": (time.perf_counter() - started) * 1000},
+                lead=[Statement(ask)],
+                choices=choices,
+            )
+        )
 
     def refusal_reason(self, question: str, retrieval: Retrieval) -> str | None:
         """The text key of the refusal this question gets, or None when it is answered."""

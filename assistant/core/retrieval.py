@@ -131,6 +131,7 @@ class HybridRetriever:
             self.df = df
             self.sections = sections
             self.boilerplate = boilerplate
+            self.translated = frozenset(str(c.meta["translation_of"]) for c in chunks if c.meta.get("translation_of"))
 
     def is_boilerplate(self, sentence: str) -> bool:
         """Does the same sentence (up to the province it names) stand in several documents?
@@ -162,10 +163,19 @@ class HybridRetriever:
         hit = sum(self.idf(t) for t in uniq if t in present)
         return hit / total if total else 0.0
 
-    def search(self, question: str, k: int, regions: list[str] | None = None, lang: str | None = None) -> Retrieval:
-        """The ``k`` best passages for ``question``; ``regions`` steer towards provinces and
+    def search(
+        self,
+        question: str,
+        k: int,
+        regions: list[str] | None = None,
+        lang: str | None = None,
+        audience: str | None = None,
+    ) -> Retrieval:
+        """The ``k`` best passages for ``question``; ``regions`` steer towards provinces,
         ``lang`` towards documents in the asker's language (an English edition for an English
-        question, the Dutch original for a Dutch one)."""
+        question, the Dutch original for a Dutch one) and ``audience`` towards documents
+        written for the asker (an employer's "welke subsidie?" is SLIM, a career switcher's
+        the Levenlanglerenkrediet)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         qvec = self.embedder.query_vector(question)
@@ -195,6 +205,7 @@ class HybridRetriever:
             return Retrieval([], 0.0, qvec, tokens, regions or [], timings)
         top_rrf = max(fused.values())
         regions = regions or []
+        translated = self.translated
         passages: list[Passage] = []
         for idx, f in fused.items():
             chunk = chunks[idx]
@@ -205,12 +216,19 @@ class HybridRetriever:
                     score += self.settings.region_boost
                 elif "national" not in cr:
                     score *= self.settings.other_region_penalty
-            if lang:
-                doc_lang = str(chunk.meta.get("language") or "nl")
-                if doc_lang == lang and lang != "nl":
-                    score += self.settings.language_boost
-                elif doc_lang != lang and chunk.meta.get("translation_of"):
-                    score *= self.settings.other_language_penalty  # the original serves this asker
+            if audience:
+                readers = chunk.meta.get("audience")
+                if isinstance(readers, list) and readers:
+                    score = (
+                        score + self.settings.audience_boost
+                        if audience in readers
+                        else score * self.settings.other_audience_penalty
+                    )
+            if lang and (
+                (chunk.meta.get("translation_of") and str(chunk.meta.get("language") or "nl") != lang)
+                or (lang != "nl" and chunk.doc_id in translated)
+            ):
+                score *= self.settings.other_language_penalty  # the other edition serves this asker
             passages.append(Passage(chunk, score, dense=dense_score.get(chunk.chunk_id, 0.0), lexical=float(lex[idx])))
         passages.sort(key=lambda p: -p.score)
         passages = diversify(passages, k, self.settings.max_per_doc)

@@ -30,7 +30,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from assistant import Assistant, Profile, QuestionError, Turn
 from assistant.base.settings import Settings
 from assistant.base.types import Chunk
-from assistant.core.embedder import DIM, E5Embeddings
+from assistant.core.embedder import DIM, Embedder
 from assistant.core.store import ChromaStore
 from assistant.evaluation.dataset import Case
 from assistant.evaluation.matching import find_any
@@ -83,7 +83,7 @@ def naive_chunks(settings: Settings, doc_ids: set[str] | None = None) -> list[Ch
 
 
 def build_naive_store(
-    settings: Settings, embedder: E5Embeddings, doc_ids: set[str] | None = None
+    settings: Settings, embedder: Embedder, doc_ids: set[str] | None = None
 ) -> tuple[ChromaStore, dict[str, Chunk]]:
     """The naive collection, re-filled only when the corpus (or the splitter) changed."""
     store = ChromaStore(settings, embedder, suffix=NAIVE_SUFFIX)

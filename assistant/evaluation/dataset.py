@@ -174,7 +174,7 @@ def parse_cases(data: Any, file: str, problems: list[str], seen: dict[str, str] 
         cases.append(
             Case(
                 id=str(cid),
-                question=question,
+                question=str(question),
                 lang=item["lang"],
                 audience=item["audience"],
                 category=item["category"],

@@ -150,7 +150,8 @@ def errors(rows: list[Row], t: Thresholds) -> list[tuple[str, Row, str]]:
     for r in rows:
         kept = decide(r, t)
         if kept != bool(r.pair["supported"]):
-            v = Verifier(t).decide(r.features, lambda r=r: r.similarity)
+            similarity = r.similarity
+            v = Verifier(t).decide(r.features, lambda: similarity)
             why = v.reason or f"kept (overlap={r.features.overlap:.2f}, similarity={r.similarity})"
             out.append(("false_keep" if kept else "false_drop", r, why))
     return out
