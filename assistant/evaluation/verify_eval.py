@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -145,13 +146,16 @@ def by_category(rows: list[Row], t: Thresholds) -> dict[str, dict[str, int]]:
     return out
 
 
+def _given(similarity: float | None) -> float | None:
+    return similarity
+
+
 def errors(rows: list[Row], t: Thresholds) -> list[tuple[str, Row, str]]:
     out = []
     for r in rows:
         kept = decide(r, t)
         if kept != bool(r.pair["supported"]):
-            similarity = r.similarity
-            v = Verifier(t).decide(r.features, lambda: similarity)
+            v = Verifier(t).decide(r.features, partial(_given, r.similarity))
             why = v.reason or f"kept (overlap={r.features.overlap:.2f}, similarity={r.similarity})"
             out.append(("false_keep" if kept else "false_drop", r, why))
     return out
