@@ -3,7 +3,9 @@
 ``wegwijzer eval`` loads the YAML case sets in ``eval/`` (:mod:`.dataset`), runs every
 case through the same :class:`assistant.Assistant` the channels use (:mod:`.runner`),
 scores retrieval, answers, citations and abstention (:mod:`.metrics`, with the matching
-rules of :mod:`.matching`), compares against baselines (:mod:`.baselines`), writes
+rules of :mod:`.matching`) and whether answers answer — a fact in the first 40 words, length,
+readability — next to a top-passage answer baseline (:mod:`.answer_shape`), compares against
+retrieval baselines (:mod:`.baselines`), writes
 ``results.jsonl``, ``summary.json`` and a self-contained ``report.html`` (:mod:`.report`),
 and gates on ``eval/thresholds.yaml``.
 """

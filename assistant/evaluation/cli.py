@@ -22,7 +22,7 @@ from rich.table import Table
 from assistant import Assistant, get_settings
 from assistant.base.settings import PROJECT_ROOT
 from assistant.evaluation.dataset import NOT_CASE_FILES, DatasetError, load_cases
-from assistant.evaluation.metrics import DISPLAY, fmt, fmt_delta, is_improvement
+from assistant.evaluation.metrics import DISPLAY, delta_style, fmt, fmt_delta
 from assistant.evaluation.runner import EvalError, EvalOutcome, load_thresholds, resolve_answerers, run_eval
 
 EVAL_DIR = PROJECT_ROOT / "eval"
@@ -61,7 +61,7 @@ def print_summary(outcome: EvalOutcome) -> None:
                 if d is None or abs(d["delta"]) < 1e-9:
                     cells.append("[dim]–[/]")
                 else:
-                    style = "green" if is_improvement(key, d["delta"]) else "red"
+                    style = {"up": "green", "down": "red"}.get(delta_style(key, d["delta"]), "dim")
                     cells.append(f"[{style}]{fmt_delta(d['delta'], kind)}[/]")
         table.add_row(*cells)
     console.print(table)
@@ -69,9 +69,12 @@ def print_summary(outcome: EvalOutcome) -> None:
     first = next(iter(runs))
     cat = Table(title=f"per category / language ({first})")
     cat.add_column("group", no_wrap=True, min_width=13)
-    for col in ("n", "hit@5", "MRR", "facts", "cit.prec", "abst.rec", "passed"):
+    for col in ("n", "hit@5", "MRR", "facts", "1st 40", "cit.prec", "abst.rec", "passed"):
         cat.add_column(col, justify="right")
-    for title, groups in (("", runs[first]["by_category"]), ("lang ", runs[first]["by_language"])):
+    groups_shown = [("", runs[first]["by_category"]), ("lang ", runs[first]["by_language"])]
+    if len(runs[first].get("by_dataset") or {}) > 1:
+        groups_shown.append(("file ", runs[first]["by_dataset"]))
+    for title, groups in groups_shown:
         for name, m in groups.items():
             cat.add_row(
                 f"{title}{name}",
@@ -79,11 +82,32 @@ def print_summary(outcome: EvalOutcome) -> None:
                 fmt(m["hit@5"], "ratio"),
                 fmt(m["mrr"], "ratio"),
                 fmt(m["fact_recall"], "ratio"),
+                fmt(m.get("first40"), "ratio"),
                 fmt(m["citation_precision"], "ratio"),
                 fmt(m["abstention_recall"], "ratio"),
                 f"{m['passed']}/{m['n_cases']}",
             )
     console.print(cat)
+
+    answer_base = summary.get("answer_baseline")
+    if answer_base:
+        from assistant.evaluation.report import ANSWER_BASELINE_ROWS
+
+        ab = Table(title=f"answers vs baseline ({answer_base['system']}), same run")
+        ab.add_column("metric", no_wrap=True)
+        for name in runs:
+            ab.add_column(name, justify="right")
+        ab.add_column("baseline", justify="right")
+        for key, label, kind in ANSWER_BASELINE_ROWS:
+            ab.add_row(
+                label,
+                *[fmt(runs[n]["overall"].get(key), kind) for n in runs],
+                fmt(answer_base["overall"].get(key), kind),
+            )
+        console.print(ab)
+        for name, beats in (answer_base.get("beats_on_fact_recall") or {}).items():
+            verdict = "n/a" if beats is None else ("[green]yes[/]" if beats else "[red]no[/]")
+            console.print(f"{escape(name)} beats the baseline on fact recall: {verdict}")
 
     if summary.get("baselines"):
         base = Table(title="retrieval: ours vs baselines (same run)")
@@ -126,12 +150,16 @@ def print_summary(outcome: EvalOutcome) -> None:
         for w in warnings[:5]:
             console.print(f"  [dim]{escape(w)}[/]")
     gate = summary["gate"]
+    scope = gate.get("datasets")
+    on = f", on the {gate.get('n_cases')} cases of {', '.join(scope)}" if scope else ""
     if gate.get("thresholds_file") is None:
         console.print("[yellow]No thresholds file: the gate is off.[/]")
+    elif scope and not gate.get("n_cases"):
+        console.print(f"[yellow]No case file of the gate ran: nothing gated[/] ({escape(gate['thresholds_file'])})")
     elif gate["passed"]:
-        console.print(f"[green bold]Thresholds met[/] ({escape(gate['thresholds_file'])})")
+        console.print(f"[green bold]Thresholds met[/] ({escape(gate['thresholds_file'] + on)})")
     else:
-        console.print(f"[red bold]Below thresholds[/] ({escape(gate['thresholds_file'])}):")
+        console.print(f"[red bold]Below thresholds[/] ({escape(gate['thresholds_file'] + on)}):")
         for v in gate["violations"]:
             console.print(f"  [red]{escape(v)}[/]")
     d = summary["duration_s"]

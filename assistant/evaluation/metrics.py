@@ -12,7 +12,11 @@ the alternative that matched, or None), ``citations`` (each with ``relevant``),
   is the share of those cases with every group found;
 - citation precision: cited passages of answered, answerable cases with evidence;
 - abstention: every case; the positive class is "should abstain" (``answerable: false``);
-- latency: every case (wall clock of ``Assistant.answer``).
+- latency: every case (wall clock of ``Assistant.answer``);
+- answer shape (:mod:`.answer_shape`): ``first40`` over answerable cases with facts (a
+  refusal or an error is a miss); ``words_median`` and ``words_p90`` over the answers given
+  (not refused, no error); ``readability`` (mean Flesch–Douma) over the Dutch ones of those,
+  ``readability_en`` (mean English Flesch Reading Ease) over the English ones.
 
 A metric that cannot be computed on the rows given (no such cases) is ``None``.
 """
@@ -21,7 +25,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+
+from assistant.evaluation.answer_shape import answered, shape_of
 
 Row = dict[str, Any]
 RETRIEVAL_KEYS = ("hit@1", "hit@3", "hit@5", "mrr", "ndcg@5")
@@ -129,6 +136,34 @@ def latency_metrics(rows: Iterable[Row]) -> dict[str, Any]:
     return {"latency_p50_ms": percentile(values, 50), "latency_p95_ms": percentile(values, 95)}
 
 
+def answer_metrics(rows: Iterable[Row]) -> dict[str, Any]:
+    """Fact in the first 40 words, answer length and readability (see :mod:`.answer_shape`)."""
+    up_front: list[bool] = []
+    lengths: list[float] = []
+    scores: dict[str, list[float]] = {"readability": [], "readability_en": []}
+    for r in rows:
+        shape = shape_of(r)
+        if shape.get("first40") is not None:
+            up_front.append(bool(shape["first40"]))
+        if answered(r):
+            if shape.get("words") is not None:
+                lengths.append(float(shape["words"]))
+            for key, values in scores.items():
+                if shape.get(key) is not None:
+                    values.append(float(shape[key]))
+    return {
+        "first40": _ratio(sum(up_front), len(up_front)),
+        "words_median": percentile(lengths, 50),
+        "words_p90": percentile(lengths, 90),
+        "readability": _ratio(sum(scores["readability"]), len(scores["readability"])),
+        "readability_en": _ratio(sum(scores["readability_en"]), len(scores["readability_en"])),
+        "n_first40_cases": len(up_front),
+        "n_answers": len(lengths),
+        "n_readability": len(scores["readability"]),
+        "n_readability_en": len(scores["readability_en"]),
+    }
+
+
 def first_sentence_ms(row: Row) -> float | None:
     """Time to the first verified sentence, if the answerer's timings carry it."""
     timings = row.get("timings_ms") or {}
@@ -168,6 +203,7 @@ def metrics(rows: Sequence[Row]) -> dict[str, Any]:
     out.update(fact_metrics(rows))
     out.update(citation_metrics(rows))
     out.update(abstention_metrics(rows))
+    out.update(answer_metrics(rows))
     out.update(latency_metrics(rows))
     out.update(llm_metrics(rows))
     out["passed"] = sum(1 for r in rows if r.get("passed"))
@@ -175,20 +211,51 @@ def metrics(rows: Sequence[Row]) -> dict[str, Any]:
     return out
 
 
+def dataset_name(row: Row) -> str:
+    """The case file a row came from, without its folder (``users.yaml``)."""
+    return Path(str(row.get("file") or "")).name
+
+
 def _groups(rows: Sequence[Row], key: str) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
     for r in rows:
-        out.setdefault(str(r.get(key)), []).append(r)
+        out.setdefault(dataset_name(r) if key == "file" else str(r.get(key)), []).append(r)
     return dict(sorted(out.items()))
 
 
 def summarize(rows: Sequence[Row]) -> dict[str, Any]:
-    """Overall, per category, per language and per audience."""
+    """Overall, per category, per language, per audience and per case file."""
     return {
         "overall": metrics(rows),
         "by_category": {k: metrics(v) for k, v in _groups(rows, "category").items()},
         "by_language": {k: metrics(v) for k, v in _groups(rows, "lang").items()},
         "by_audience": {k: metrics(v) for k, v in _groups(rows, "audience").items()},
+        "by_dataset": {k: metrics(v) for k, v in _groups(rows, "file").items()},
+    }
+
+
+BASELINE_DESCRIPTION = "top passage of the same retrieval, first 120 words"
+
+
+def answer_baseline_summary(baseline: Sequence[Row], runs: dict[str, Any]) -> dict[str, Any]:
+    """Fact recall and answer shape of the answer baseline (rows of
+    :func:`assistant.evaluation.answer_shape.baseline_rows`), and per answerer whether it
+    beats the baseline on fact recall (strictly higher; None when not measurable)."""
+
+    def scores(rows: Sequence[Row]) -> dict[str, Any]:
+        return {"n_cases": len(rows)} | fact_metrics(rows) | answer_metrics(rows)
+
+    overall = scores(baseline)
+    beats: dict[str, bool | None] = {}
+    for name, run in runs.items():
+        ours, theirs = run["overall"].get("fact_recall"), overall.get("fact_recall")
+        beats[name] = None if ours is None or theirs is None else ours > theirs
+    return {
+        "system": BASELINE_DESCRIPTION,
+        "overall": overall,
+        "by_category": {k: scores(v) for k, v in _groups(baseline, "category").items()},
+        "by_dataset": {k: scores(v) for k, v in _groups(baseline, "file").items()},
+        "beats_on_fact_recall": beats,
     }
 
 
@@ -218,7 +285,8 @@ def check_thresholds(overall: dict[str, Any], thresholds: dict[str, Any]) -> tup
 
 
 # What the terminal table and the report show, in order: key, label, kind.
-# kind: "ratio" (0-1, higher is better), "ratio_low" (lower is better), "ms", "count", "count_low".
+# kind: "ratio" (0-1, higher is better), "ratio_low" (lower is better), "ms", "count", "count_low",
+# "words" (a length: neither direction is better), "score" (a readability score, higher is easier).
 DISPLAY: list[tuple[str, str, str]] = [
     ("hit@1", "Retrieval hit@1", "ratio"),
     ("hit@3", "Retrieval hit@3", "ratio"),
@@ -232,6 +300,11 @@ DISPLAY: list[tuple[str, str, str]] = [
     ("abstention_recall", "Abstention recall", "ratio"),
     ("abstention_f1", "Abstention F1", "ratio"),
     ("false_refusal_rate", "Answerable questions refused", "ratio_low"),
+    ("first40", "Answers with a fact in the first 40 words", "ratio"),
+    ("words_median", "Answer length, median words", "words"),
+    ("words_p90", "Answer length, p90 words", "words"),
+    ("readability", "Readability of Dutch answers (Flesch-Douma)", "score"),
+    ("readability_en", "Readability of English answers (Flesch)", "score"),
     ("latency_p50_ms", "Latency p50", "ms"),
     ("latency_p95_ms", "Latency p95", "ms"),
     ("llm_sentences_dropped", "LLM sentences dropped by verification", "ratio_low"),
@@ -242,6 +315,7 @@ DISPLAY: list[tuple[str, str, str]] = [
     ("errors", "Errors", "count_low"),
 ]
 LOWER_IS_BETTER = {key for key, _, kind in DISPLAY if kind in ("ms", "ratio_low", "count_low")}
+NEUTRAL = {key for key, _, kind in DISPLAY if kind == "words"}
 
 
 def fmt(value: Any, kind: str) -> str:
@@ -249,18 +323,29 @@ def fmt(value: Any, kind: str) -> str:
         return "n/a"
     if kind == "ms":
         return f"{value:.0f} ms"
-    if kind.startswith("count"):
+    if kind.startswith("count") or kind == "words":
         return f"{value:.0f}"
+    if kind == "score":
+        return f"{value:.1f}"
     return f"{value:.3f}"
 
 
 def fmt_delta(delta: float, kind: str) -> str:
     if kind == "ms":
         return f"{delta:+.0f} ms"
-    if kind.startswith("count"):
+    if kind.startswith("count") or kind == "words":
         return f"{delta:+.0f}"
+    if kind == "score":
+        return f"{delta:+.1f}"
     return f"{delta:+.3f}"
 
 
 def is_improvement(key: str, delta: float) -> bool:
     return delta < 0 if key in LOWER_IS_BETTER else delta > 0
+
+
+def delta_style(key: str, delta: float) -> str:
+    """ "up" (better), "down" (worse) or "flat" (no change, or a length: no better direction)."""
+    if abs(delta) < 1e-9 or key in NEUTRAL:
+        return "flat"
+    return "up" if is_improvement(key, delta) else "down"

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.metrics import DISPLAY, fmt, fmt_delta, is_improvement
+from assistant.evaluation.metrics import DISPLAY, delta_style, fmt, fmt_delta
 
 Row = dict[str, Any]
 KIND = {key: kind for key, _, kind in DISPLAY}
@@ -45,12 +45,13 @@ def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def _value_cell(key: str, value: Any, threshold: dict[str, Any] | None = None) -> str:
+def _value_cell(key: str, value: Any, threshold: dict[str, Any] | None = None, judged: Any = None) -> str:
     kind = KIND.get(key, "ratio")
     below = False
-    if threshold and value is not None:
+    judged = value if judged is None else judged
+    if threshold and judged is not None:
         lo, hi = (threshold.get("min") or {}).get(key), (threshold.get("max") or {}).get(key)
-        below = (lo is not None and value < lo) or (hi is not None and value > hi)
+        below = (lo is not None and judged < lo) or (hi is not None and judged > hi)
     return f'<td class="num{" below" if below else ""}">{_e(fmt(value, kind))}</td>'
 
 
@@ -59,8 +60,7 @@ def _delta_cell(key: str, delta: dict[str, Any] | None) -> str:
         return '<td class="num flat">–</td>'
     d = delta["delta"]
     kind = KIND.get(key, "ratio")
-    cls = "flat" if abs(d) < 1e-9 else ("up" if is_improvement(key, d) else "down")
-    return f'<td class="num {cls}">{_e(fmt_delta(d, kind))}</td>'
+    return f'<td class="num {delta_style(key, d)}">{_e(fmt_delta(d, kind))}</td>'
 
 
 def summary_table(summary: dict[str, Any]) -> str:
@@ -74,12 +74,16 @@ def summary_table(summary: dict[str, Any]) -> str:
         head += f"<th>{_e(n)}</th>" + ("<th>Δ previous</th>" if n in deltas else "")
     head += "<th>threshold</th></tr>"
     body = []
-    for key, label, _kind in DISPLAY:
+    scope = gate.get("datasets")
+    measured = gate.get("measured") or {}
+    for key, label, kind in DISPLAY:
         if all(runs[n]["overall"].get(key) is None for n in names) and key.startswith(("llm_", "first_")):
             continue
         cells = f"<td>{_e(label)}</td>"
         for n in names:
-            cells += _value_cell(key, runs[n]["overall"].get(key), thresholds.get(n))
+            # a scoped gate judges the value on its own sets, so that value decides the colour
+            judged = (measured.get(n) or {}).get(key, runs[n]["overall"].get(key)) if scope else None
+            cells += _value_cell(key, runs[n]["overall"].get(key), thresholds.get(n), judged)
             if n in deltas:
                 cells += _delta_cell(key, deltas[n].get(key))
         limits = []
@@ -89,10 +93,17 @@ def summary_table(summary: dict[str, Any]) -> str:
                 limits.append(f"≥ {t['min'][key]}")
             if key in (t.get("max") or {}):
                 limits.append(f"≤ {t['max'][key]}")
+            if limits and scope and names and key in (measured.get(names[0]) or {}):
+                limits.append(f"(gated sets: {fmt(measured[names[0]][key], kind)})")
         cells += f'<td class="num">{_e(" ".join(limits))}</td>'
         body.append(f"<tr>{cells}</tr>")
     n_cases = runs[names[0]]["overall"]["n_cases"] if names else 0
     note = f"{n_cases} cases per answerer."
+    if scope:
+        note += (
+            f" The thresholds apply to the {gate.get('n_cases', 0)} cases of {', '.join(scope)}"
+            " (the sets they were measured on); the other sets are reported, not gated."
+        )
     deltas_on = (summary.get("compare") or {}).get("deltas_on")
     if deltas_on and deltas_on != "all cases":
         note += f" The dataset changed since the previous run: Δ is measured on {deltas_on}."
@@ -115,6 +126,49 @@ def baselines_table(summary: dict[str, Any]) -> str:
         f'<table id="baselines-table">{head}{"".join(rows)}</table>'
         '<p class="small">naive_langchain: RecursiveCharacterTextSplitter 1000/200 characters, dense Chroma search, '
         "question only. bm25 / dense: our retriever with one signal switched off.</p>"
+    )
+
+
+ANSWER_BASELINE_ROWS = [
+    ("fact_recall", "Fact recall", "ratio"),
+    ("answers_complete", "Answers with every fact", "ratio"),
+    ("first40", "Fact in the first 40 words", "ratio"),
+    ("words_median", "Length, median words", "words"),
+    ("words_p90", "Length, p90 words", "words"),
+    ("readability", "Readability, Dutch (Flesch-Douma)", "score"),
+    ("readability_en", "Readability, English (Flesch)", "score"),
+]
+
+
+def answer_baseline_table(summary: dict[str, Any]) -> str:
+    """Our answers next to the first 120 words of the top passage of the same retrieval."""
+    base = summary.get("answer_baseline")
+    if not base:
+        return ""
+    names = list(summary["runs"])
+    head = "<tr><th>metric</th>" + "".join(f"<th>{_e(n)}</th>" for n in names)
+    head += f"<th>baseline: {_e(base.get('system'))}</th></tr>"
+    rows = []
+    for key, label, kind in ANSWER_BASELINE_ROWS:
+        cells = "".join(f'<td class="num">{_e(fmt(summary["runs"][n]["overall"].get(key), kind))}</td>' for n in names)
+        rows.append(
+            f'<tr><td>{_e(label)}</td>{cells}<td class="num">{_e(fmt(base["overall"].get(key), kind))}</td></tr>'
+        )
+    verdicts = []
+    for n, beats in (base.get("beats_on_fact_recall") or {}).items():
+        word, cls = ("n/a", "flat") if beats is None else (("yes", "ok") if beats else ("no", "no"))
+        verdicts.append(f'<li>{_e(n)} beats the baseline on fact recall: <span class="{cls}">{word}</span></li>')
+    o = base["overall"]
+    return (
+        '<h2 id="answer-baseline">Answers vs the top-passage baseline (same run, same retrieval)</h2>'
+        f'<table id="answer-baseline-table">{head}{"".join(rows)}</table><ul>{"".join(verdicts)}</ul>'
+        f'<p class="small">Baseline: for each of the {o.get("n_cases", 0)} answerable cases, the first 120 words of '
+        "the best passage our retrieval found, scored with the same fact matching. Fact recall and "
+        "the first-40-words share count answerable cases with facts (a refusal is a miss); length and "
+        "readability count the answers given. Readability is Flesch-Douma (206.835 − 0.93 × words per "
+        "sentence − 77 × syllables per word; higher is easier) on the Dutch texts, English Flesch "
+        "Reading Ease (206.835 − 1.015 × words per sentence − 84.6 × syllables per word) on the English "
+        "ones (the scales differ), without citation markers, URLs and notices.</p>"
     )
 
 
@@ -222,6 +276,7 @@ def breakdown_table(groups: dict[str, Any], title: str) -> str:
         ("hit@5", "hit@5", "ratio"),
         ("mrr", "MRR", "ratio"),
         ("fact_recall", "fact recall", "ratio"),
+        ("first40", "fact in first 40 words", "ratio"),
         ("citation_precision", "citation precision", "ratio"),
         ("abstention_recall", "abstention recall", "ratio"),
         ("false_refusal_rate", "answerable refused", "ratio"),
@@ -299,6 +354,24 @@ def _passages_html(passages: Sequence[dict[str, Any]], with_rank: bool = True) -
     return "".join(out) or '<p class="small">none</p>'
 
 
+def _shape_html(r: Row) -> str:
+    shape = r.get("answer_shape") or {}
+    parts = []
+    if shape.get("words") is not None:
+        parts.append(f"{shape['words']} words")
+    if shape.get("first40") is not None:
+        parts.append("a fact in the first 40 words" if shape["first40"] else "no fact in the first 40 words")
+    if shape.get("readability") is not None:
+        parts.append(f"readability {shape['readability']:.1f} (Flesch-Douma)")
+    if shape.get("readability_en") is not None:
+        parts.append(f"readability {shape['readability_en']:.1f} (English Flesch)")
+    base = r.get("answer_baseline")
+    if base and base.get("facts"):
+        found = sum(1 for f in base["facts"] if f.get("matched") is not None)
+        parts.append(f"top-passage baseline has {found} of {len(base['facts'])} fact groups")
+    return f'<p class="small">{_e(" · ".join(parts))}</p>' if parts else ""
+
+
 def failing_cases(rows: Sequence[Row]) -> str:
     failing = [r for r in rows if not r.get("passed")]
     out = [f'<h2 id="failing">Failing cases ({len(failing)} of {len(rows)})</h2>']
@@ -322,9 +395,11 @@ def failing_cases(rows: Sequence[Row]) -> str:
             f"<p><b>Question</b> ({_e(r.get('audience'))}, {_e(r.get('file'))}): {_e(r['question'])}</p>"
             + (f"<p><b>Earlier turns</b></p><ol>{turns}</ol>" if turns else "")
             + f"<p><b>Expected</b>: {expect}. <b>Searched for</b>: {_e(r.get('query'))}"
-            f" · relevance {_e(r.get('relevance'))}</p>"
+            + (f" · relevance {_e(r.get('relevance'))}" if r.get("relevance") is not None else "")
+            + "</p>"
             f"<p><b>Answer</b> (mode {_e(r.get('mode'))}, {_e(r.get('latency_ms'))} ms):</p><pre>{_e(r.get('answer'))}</pre>"
-            f"<p><b>Expected facts</b></p><ul>{facts}</ul><p><b>Evidence</b>: {evidence} "
+            + _shape_html(r)
+            + f"<p><b>Expected facts</b></p><ul>{facts}</ul><p><b>Evidence</b>: {evidence} "
             f"(in {_e(r.get('n_relevant'))} indexed passages)</p>"
             f"<p><b>Cited passages</b></p>{_passages_html(r.get('citations') or [], with_rank=False)}"
             f"<p><b>Retrieved passages</b> (top {_e(r.get('k'))})</p>{_passages_html(r.get('retrieved') or [])}"
@@ -346,7 +421,13 @@ def render(summary: dict[str, Any], rows: Sequence[Row]) -> str:
         f"{summary['corpus']['documents']} documents, {summary['corpus']['chunks']} passages · k = {summary.get('k')} · "
         f"answerer(s): {_e(', '.join(names))} · {summary.get('duration_s', {}).get('total', '?')} s</p>",
         f'<div class="card">Thresholds gate ({_e(gate.get("thresholds_file") or "none")}): {badge}'
+        + (
+            f' <span class="small">on the {_e(gate.get("n_cases"))} cases of {_e(", ".join(gate["datasets"]))}</span>'
+            if gate.get("datasets") and gate.get("n_cases")
+            else ""
+        )
         + (f"<ul>{violations}</ul>" if violations else "")
+        + "".join(f'<p class="small">{_e(x)}</p>' for x in gate.get("skipped") or [] if "nothing gated" in x)
         + "</div>",
     ]
     stale = summary.get("stale_index") or []
@@ -360,6 +441,7 @@ def render(summary: dict[str, Any], rows: Sequence[Row]) -> str:
     for name, why in (summary.get("skipped_answerers") or {}).items():
         sections.append(f'<p class="small">Answerer {_e(name)} not run: {_e(why)}</p>')
     sections.append(f'<h2 id="summary">Summary</h2>{summary_table(summary)}')
+    sections.append(answer_baseline_table(summary))
     sections.append(baselines_table(summary))
     if first:
         run = summary["runs"][first]
@@ -370,6 +452,11 @@ def render(summary: dict[str, Any], rows: Sequence[Row]) -> str:
         sections.append(
             f'<h2 id="languages">Per language ({_e(first)})</h2>{breakdown_table(run["by_language"], "language")}'
             f"<h3>Per audience</h3>{breakdown_table(run['by_audience'], 'audience')}"
+            + (
+                f"<h3>Per case file</h3>{breakdown_table(run['by_dataset'], 'case file')}"
+                if len(run.get("by_dataset") or {}) > 1
+                else ""
+            )
         )
         lat = [r["latency_ms"] for r in rows if r.get("answerer") == first and r.get("latency_ms") is not None]
         o = run["overall"]

@@ -1,14 +1,16 @@
 """Run evaluation cases through the same :class:`assistant.Assistant` the channels use.
 
-For every case the runner asks ``assistant.retrieve`` for the ranked passages (what the
-answer is built from; scored for retrieval) and ``assistant.answer`` for the answer
-(scored for facts, citations and abstention), with the case's earlier turns as the
-conversation and its audience and language as the profile. :func:`run_eval` then
+For every case the runner asks ``assistant.answer`` for the answer (scored for facts,
+citations, abstention and answer shape), with the case's earlier turns as the conversation
+and its audience and language as the profile, and scores retrieval on the passages that
+answer was built from (``Answer.passages``), so each case is searched once. The answer
+baseline (first 120 words of the top passage of that same retrieval) is scored alongside. :func:`run_eval` then
 writes ``results.jsonl``, ``summary.json`` and ``report.html`` and applies the gate.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import time
@@ -22,10 +24,20 @@ import yaml
 
 from assistant import Assistant, Profile, QuestionError, Turn
 from assistant.base.settings import PROJECT_ROOT
+from assistant.base.text import detect_language
 from assistant.base.types import Answer, Passage
+from assistant.evaluation.answer_shape import baseline_case, case_shape
+from assistant.evaluation.answer_shape import baseline_rows as answer_baseline_rows
 from assistant.evaluation.dataset import Case
 from assistant.evaluation.matching import contains, find_any
-from assistant.evaluation.metrics import case_retrieval, check_thresholds, metrics, summarize
+from assistant.evaluation.metrics import (
+    answer_baseline_summary,
+    case_retrieval,
+    check_thresholds,
+    dataset_name,
+    metrics,
+    summarize,
+)
 
 Row = dict[str, Any]
 Progress = Callable[[str], None]
@@ -163,6 +175,7 @@ def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
         "mode": answer.mode,
         "answer_lang": answer.lang,
         "note": answer.note,
+        "notices": list(getattr(answer, "notices", None) or []),
         "citations": citations,
         "sentences": data["sentences"],
         # the passages the answer was built from (in LLM mode, what the model saw and
@@ -175,6 +188,49 @@ def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
     }
 
 
+# Modes whose ``Answer.passages`` are the whole retrieval (top ``settings.top_k``, best first);
+# an LLM answer carries only the passages the model was given.
+FULL_RETRIEVAL_MODES = ("extractive", "refusal")
+
+
+def _is_followup(query: str | None, question: str, turns: Sequence[str]) -> bool:
+    """Was the question searched in the light of an earlier turn? ``Assistant.retrieve``
+    searches the question itself (perhaps with a province name added in brackets) unless it
+    treats it as a follow-up; then the earlier question's topic comes first."""
+    q = question.strip()
+    if not any(t for t in turns) or not query:
+        return False
+    return not (query.strip() == q or query.startswith(f"{q} ("))
+
+
+def _retrieve(assistant: Assistant, case: Case, conversation: list[Turn], profile: Profile, k: int) -> Any:
+    """A retrieval of its own, as ``Assistant.answer`` does it (only when no answer carries one)."""
+    kwargs: dict[str, Any] = {}
+    if "lang" in inspect.signature(assistant.retrieve).parameters:
+        kwargs["lang"] = detect_language(case.question, default=profile.lang or "nl")
+    return assistant.retrieve(case.question, conversation, profile, k, **kwargs)
+
+
+def _ask(
+    assistant: Assistant, case: Case, conversation: list[Turn], profile: Profile, name: str
+) -> tuple[Row, Answer | None]:
+    """One answer as row fields (a QuestionError counts as not answering; other errors are errors)."""
+    t1 = time.perf_counter()
+    answer: Answer | None = None
+    try:
+        answer = assistant.answer(case.question, conversation=conversation, profile=profile, answerer=name)
+        fields = _answer_fields(answer, case.evidence)
+    except QuestionError as exc:
+        # The channels show this message instead of an answer: it counts as not answering.
+        fields = {"answer": str(exc), "abstained": True, "mode": "question_error", "error": None}
+    except Exception as exc:
+        fields = {"answer": "", "abstained": False, "mode": "error", "error": f"{exc.__class__.__name__}: {exc}"}
+    for key, empty in (("citations", []), ("sentences", []), ("timings_ms", {}), ("note", None), ("notices", [])):
+        fields.setdefault(key, empty)
+    fields["latency_ms"] = round((time.perf_counter() - t1) * 1000, 2)
+    return fields, answer
+
+
 def run_cases(
     assistant: Assistant,
     cases: Sequence[Case],
@@ -182,61 +238,64 @@ def run_cases(
     answerers: Sequence[str] = ("extractive",),
     progress: Progress | None = None,
 ) -> list[Row]:
-    """One row per (case, answerer): retrieval, answer, matches, ``passed``/``failures``."""
+    """One row per (case, answerer): retrieval, answer, matches, ``passed``/``failures``.
+
+    Retrieval is scored on the answer's own passages (``Answer.passages``: what the answer
+    was built from), so each case is searched once. Only when no answer carries the whole
+    retrieval — ``--k`` differs from ``settings.top_k``, only the LLM answerer ran (it keeps
+    the passages it was given), or the question was rejected before the search — does the
+    runner search once more, the way ``Assistant.answer`` does.
+    """
     if not assistant.ready:
         raise EvalError("no documents are indexed yet: run `wegwijzer ingest` first")
     index = EvidenceIndex([c.text for c in assistant.retriever.chunks])
+    top_k = assistant.settings.top_k
     rows: list[Row] = []
     for case in cases:
         conversation = [Turn(t) for t in case.turns]
         profile = Profile(audience=case.audience, lang=case.lang)  # type: ignore[arg-type]
+        asked = {name: _ask(assistant, case, conversation, profile, name) for name in answerers}
         base: Row = case.to_dict() | {"k": k, "n_relevant": index.count(case.evidence)}
+        source = next(
+            (a for _, a in asked.values() if a is not None and a.mode in FULL_RETRIEVAL_MODES and k == top_k), None
+        )
         retrieved: list[dict[str, Any]] = []
         retrieval_error = None
-        t0 = time.perf_counter()
-        try:
-            retrieval, query, followup = assistant.retrieve(case.question, conversation, profile, k)
-            retrieved = [passage_row(p, case.evidence, i) for i, p in enumerate(retrieval.passages[:k], start=1)]
-            base |= {"query": query, "followup": followup, "relevance": round(float(retrieval.relevance), 4)}
-        except QuestionError as exc:
-            retrieval_error = str(exc)
-        base |= {"retrieved": retrieved, "retrieval_ms": round((time.perf_counter() - t0) * 1000, 2)}
-        base["retrieval_scores"] = case_retrieval(base) if case.evidence else {}
-        for name in answerers:
-            row = dict(base, answerer=name, error=None)
-            t1 = time.perf_counter()
+        if source is not None:
+            passages = source.passages[:k]
+            relevance = getattr(source, "relevance", None)
+            base |= {
+                "query": source.search_query,
+                "followup": _is_followup(source.search_query, case.question, case.turns),
+                "relevance": round(float(relevance), 4) if relevance is not None else None,
+                "retrieval_ms": source.timings_ms.get("retrieve_ms"),
+                "retrieval_from": "answer",
+            }
+        else:
+            t0 = time.perf_counter()
+            passages = []
             try:
-                answer = assistant.answer(case.question, conversation=conversation, profile=profile, answerer=name)
-                row |= _answer_fields(answer, case.evidence)
+                retrieval, query, followup = _retrieve(assistant, case, conversation, profile, k)
+                passages = retrieval.passages[:k]
+                base |= {"query": query, "followup": followup, "relevance": round(float(retrieval.relevance), 4)}
             except QuestionError as exc:
-                # The channels show this message instead of an answer: it counts as not answering.
-                row |= {
-                    "answer": str(exc),
-                    "abstained": True,
-                    "mode": "question_error",
-                    "citations": [],
-                    "sentences": [],
-                    "timings_ms": {},
-                    "note": None,
-                }
-            except Exception as exc:
-                row |= {
-                    "answer": "",
-                    "abstained": False,
-                    "mode": "error",
-                    "citations": [],
-                    "sentences": [],
-                    "timings_ms": {},
-                    "note": None,
-                    "error": f"{exc.__class__.__name__}: {exc}",
-                }
-            row["latency_ms"] = round((time.perf_counter() - t1) * 1000, 2)
+                retrieval_error = str(exc)
+            base |= {"retrieval_ms": round((time.perf_counter() - t0) * 1000, 2), "retrieval_from": "search"}
+        retrieved = [passage_row(p, case.evidence, i) for i, p in enumerate(passages, start=1)]
+        base["retrieved"] = retrieved
+        base["retrieval_scores"] = case_retrieval(base) if case.evidence else {}
+        base["answer_baseline"] = baseline_case(base)
+        for name in answerers:
+            fields, _ = asked[name]
+            row = dict(base, answerer=name) | fields
+            row.setdefault("error", None)
             if retrieval_error and not row.get("error") and row.get("mode") != "question_error":
                 row["error"] = f"retrieve failed: {retrieval_error}"
             row["facts"] = [
                 {"alternatives": group, "matched": None if row.get("error") else find_any(row["answer"], group)}
                 for group in case.facts
             ]
+            row["answer_shape"] = case_shape(row)
             row["failures"] = failures_of(row)
             row["passed"] = not row["failures"]
             rows.append(row)
@@ -252,7 +311,23 @@ def load_thresholds(path: Path | None) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise EvalError(f"{path}: thresholds must be a mapping with 'min' and/or 'max'")
+    scope = data.get("datasets")
+    if scope is not None and (not isinstance(scope, list) or not all(isinstance(x, str) and x for x in scope)):
+        raise EvalError(f"{path}: 'datasets' must be a list of case file names (e.g. [public.yaml])")
     return data
+
+
+def gated_rows(rows: Sequence[Row], thresholds: dict[str, Any]) -> tuple[list[Row], list[str] | None]:
+    """The rows the gate is applied to: all, or those of the case files in ``datasets``.
+
+    Bounds are measured on particular sets; ``datasets`` keeps them applying to those sets
+    when other sets are run alongside (their figures are reported, not gated).
+    """
+    scope = thresholds.get("datasets")
+    if not scope:
+        return list(rows), None
+    names = sorted({Path(x).name for x in scope})
+    return [r for r in rows if dataset_name(r) in names], names
 
 
 def thresholds_for(thresholds: dict[str, Any], answerer: str) -> dict[str, Any]:
@@ -428,14 +503,32 @@ def run_eval(
         baseline_rows = run_baselines(assistant, cases, k, progress=baseline_progress)
         ours = [r for r in rows if r["answerer"] == answerers[0]]
         summary["baselines"] = baseline_table(ours, baseline_rows)
+    summary["answer_baseline"] = answer_baseline_summary(
+        answer_baseline_rows([r for r in rows if r["answerer"] == answerers[0]]), summary["runs"]
+    )
     gate: dict[str, Any] = {"thresholds_file": thresholds_file, "violations": [], "skipped": [], "passed": True}
     if thresholds:
-        for name in answerers:
-            violations, skipped_metrics = check_thresholds(
-                summary["runs"][name]["overall"], thresholds_for(thresholds, name)
+        in_scope, scope = gated_rows(rows, thresholds)
+        gate["datasets"] = scope
+        gate["n_cases"] = len({r["id"] for r in in_scope})
+        gate["measured"] = {}
+        if not in_scope:
+            gate["skipped"].append(
+                f"none of the case files the thresholds apply to ({', '.join(scope or [])}) ran: nothing gated"
             )
+        for name in answerers if in_scope else ():
+            limits = thresholds_for(thresholds, name)
+            overall = (
+                summary["runs"][name]["overall"]
+                if scope is None
+                else metrics([r for r in in_scope if r["answerer"] == name])
+            )
+            violations, skipped_metrics = check_thresholds(overall, limits)
             gate["violations"] += [f"[{name}] {v}" for v in violations]
             gate["skipped"] += [f"[{name}] {v}" for v in skipped_metrics]
+            gate["measured"][name] = {
+                key: overall.get(key) for bound in ("min", "max") for key in (limits.get(bound) or {})
+            }
         gate["thresholds"] = {name: thresholds_for(thresholds, name) for name in answerers}
     gate["passed"] = not gate["violations"]
     summary["gate"] = gate
