@@ -146,6 +146,8 @@ def _with_antecedents(sentences: list[Sentence], i: int) -> list[int] | None:
         prev = j - 1
         if prev < 0 or sentences[prev].item or sentences[prev].is_intro or len(members) >= 3:
             return None
+        if len(sentences[prev].text.split()) < 3:  # "De werkgever." answers a question not shown
+            return None
         members.insert(0, prev)
         j = prev
     return members
