@@ -35,7 +35,7 @@ from assistant.answering.units import Sentence, passage_sentences, unit_for
 from assistant.base.lexical import query_tokens
 from assistant.base.prompts import text as ui_text
 from assistant.base.settings import Settings
-from assistant.base.text import content_tokens
+from assistant.base.text import token_set
 from assistant.base.types import Answer, Citation, Passage, Statement
 
 # Weights of the score; the first three were chosen on the tuning sets (eval/corpus_cases.yaml,
@@ -60,7 +60,7 @@ class Unit:
     passage: Passage
     rank: int  # the passage's rank (0 = best)
     members: tuple[int, ...]
-    sentences: list[Sentence]
+    sentences: Sequence[Sentence]
     score: float
     tokens: frozenset[str]
     vector: np.ndarray | None
@@ -86,7 +86,7 @@ class Unit:
         return Statement(text=" ".join(head), citations=[n], items=items)
 
 
-def rare_tokens(request: AnswerRequest, indexed: dict[str, set[str]]) -> frozenset[str]:
+def rare_tokens(request: AnswerRequest, indexed: dict[str, frozenset[str]]) -> frozenset[str]:
     """The question's subject words: rare in the corpus, found in a passage, not ask words
     ("levenlanglerenkrediet", "stap" — not "leeftijd", "kost")."""
     qset = set(request.retrieval.query_tokens) - ASK_STEMS
@@ -95,7 +95,7 @@ def rare_tokens(request: AnswerRequest, indexed: dict[str, set[str]]) -> frozens
 
 def _scored_sentences(
     request: AnswerRequest, passages: Sequence[Passage], vectors: dict[str, np.ndarray], asked: Asked
-) -> list[tuple[Passage, int, list[Sentence], np.ndarray, np.ndarray | None]]:
+) -> list[tuple[Passage, int, Sequence[Sentence], np.ndarray, np.ndarray | None]]:
     """Per passage: its sentences, each sentence's base score, and their vectors."""
     retrieval = request.retrieval
     qvec = retrieval.query_vector
@@ -103,9 +103,9 @@ def _scored_sentences(
     focus = set(query_tokens(request.question)) if request.followup else set()
     weight = {t: request.idf(t) * (2.0 if t in focus else 1.0) for t in qset}
     total = sum(weight.values()) or 1.0
-    indexed = {p.chunk.chunk_id: set(content_tokens(p.chunk.indexed_text)) for p in passages}
+    indexed = {p.chunk.chunk_id: token_set(p.chunk.indexed_text) for p in passages}
     rare = rare_tokens(request, indexed)
-    out = []
+    out: list[tuple[Passage, int, Sequence[Sentence], np.ndarray, np.ndarray | None]] = []
     for p in passages:
         rank = min(p.rank - 1, MAX_PASSAGES - 1) if p.rank else 0
         sentences = passage_sentences(p.chunk.text)
@@ -114,7 +114,7 @@ def _scored_sentences(
         vecs = vectors.get(p.chunk.chunk_id)
         if vecs is not None and len(vecs) != len(sentences):
             vecs = None  # index and text out of step: score on words alone
-        heading = set(content_tokens(f"{p.chunk.title} {p.chunk.section or ''}"))
+        heading = token_set(f"{p.chunk.title} {p.chunk.section or ''}")
         prior = (
             (0.0 if asked.about_status or p.chunk.meta.get("status") not in {"planned", "ended"} else -W_STATUS)
             - (W_TOPIC if rare and not rare & indexed[p.chunk.chunk_id] else 0.0)
@@ -126,7 +126,7 @@ def _scored_sentences(
         scores = np.zeros(len(sentences))
         for s in sentences:
             dense = float(vecs[s.index] @ qvec) if vecs is not None else p.dense
-            toks = set(content_tokens(s.text))
+            toks = token_set(s.text)
             overlap = sum(weight[t] for t in toks & qset) / total
             score = dense + W_OVERLAP * overlap + prior
             if s.text.endswith("?"):  # a question in the text answers nothing by itself
@@ -145,7 +145,7 @@ def candidate_units(
     units: dict[tuple[str, tuple[int, ...]], Unit] = {}
     wants_list = bool(asked.kinds & {"options", "how"})
     for p, rank, sentences, scores, vecs in _scored_sentences(request, passages, vectors, asked):
-        context = frozenset(content_tokens(p.chunk.indexed_text))
+        context = token_set(p.chunk.indexed_text)
         for s in sentences:
             members = unit_for(sentences, s.index)
             if members is None:
@@ -167,7 +167,7 @@ def candidate_units(
             if vecs is not None:
                 v = vecs[list(members)].mean(axis=0)
                 vec = v / (np.linalg.norm(v) or 1.0)
-            units[key] = Unit(p, rank, members, sentences, score, frozenset(content_tokens(text)), vec, context)
+            units[key] = Unit(p, rank, members, sentences, score, token_set(text), vec, context)
     return sorted(units.values(), key=lambda u: -u.score)
 
 
@@ -254,7 +254,7 @@ class ExtractiveAnswerer:
         earlier = request.conversation[-1].question if request.followup and request.conversation else None
         asked = analyse(request.question, earlier)
         units = candidate_units(request, passages, request.sentence_vectors(passages), asked)
-        indexed = {p.chunk.chunk_id: set(content_tokens(p.chunk.indexed_text)) for p in passages}
+        indexed = {p.chunk.chunk_id: token_set(p.chunk.indexed_text) for p in passages}
         chosen = choose(units, self.settings.answer_words, asked, rare_tokens(request, indexed))
         numbers: dict[str, int] = {}
         citations: list[Citation] = []

@@ -12,7 +12,9 @@ holds it, or None when no coherent unit exists.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.base.text import _line_sentences, fold, is_injection
 
@@ -110,8 +112,10 @@ class Sentence:
         return not self.item and self.text.endswith(":")
 
 
-def passage_sentences(text: str) -> list[Sentence]:
-    """The sentences of a chunk as :func:`chunk_sentences` splits them, with their structure."""
+@lru_cache(maxsize=8192)
+def passage_sentences(text: str) -> tuple[Sentence, ...]:
+    """The sentences of a chunk as :func:`chunk_sentences` splits them, with their structure
+    (cached by text: a chunk's text never changes under its id)."""
     out: list[Sentence] = []
     intro: int | None = None
     for line_no, raw in enumerate(text.split("\n")):
@@ -129,15 +133,15 @@ def passage_sentences(text: str) -> list[Sentence]:
             out.append(Sentence(len(out), s, line_no, is_item, intro if is_item else None, usable))
         if not is_item:
             intro = len(out) - 1 if sentences[-1].endswith(":") else None
-    return out
+    return tuple(out)
 
 
-def list_items(sentences: list[Sentence], intro: int) -> list[int]:
+def list_items(sentences: Sequence[Sentence], intro: int) -> list[int]:
     """Indices of the items under the intro sentence ``intro``."""
     return [s.index for s in sentences if s.intro == intro]
 
 
-def _with_antecedents(sentences: list[Sentence], i: int) -> list[int] | None:
+def _with_antecedents(sentences: Sequence[Sentence], i: int) -> list[int] | None:
     """``i`` preceded by the sentences it leans on (at most two back), or None when they are
     not in the chunk or are not plain sentences."""
     members = [i]
@@ -153,7 +157,7 @@ def _with_antecedents(sentences: list[Sentence], i: int) -> list[int] | None:
     return members
 
 
-def unit_for(sentences: list[Sentence], i: int) -> tuple[int, ...] | None:
+def unit_for(sentences: Sequence[Sentence], i: int) -> tuple[int, ...] | None:
     """The smallest coherent unit that holds sentence ``i``, as sentence indices in reading
     order; None if ``i`` cannot be quoted coherently (a pointer, or a leaning sentence whose
     antecedent is not in the chunk)."""

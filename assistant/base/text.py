@@ -271,10 +271,15 @@ STOPWORDS = STOPWORDS_NL | STOPWORDS_EN | {"per"}
 _TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents ("één" -> "een"), so matching ignores typography."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    lowered = text.lower()
+    if lowered.isascii():  # most text: nothing to strip
+        return lowered
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
 
 
 def normalize_number(token: str) -> str:
@@ -306,6 +311,12 @@ def stem(word: str) -> str:
 def content_tokens(text: str) -> list[str]:
     """Stemmed tokens without stop words: what BM25 indexes and overlap measures compare."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+@lru_cache(maxsize=50_000)
+def token_set(text: str) -> frozenset[str]:
+    """:func:`content_tokens` as a set, cached: chunk and sentence texts recur across answers."""
+    return frozenset(content_tokens(text))
 
 
 _ABBREV = r"(?:o\.a|bijv|bv|m\.b\.t|d\.w\.z|t\.m|t/m|i\.p\.v|c\.q|ca|nr|art|min|mr|dr|drs|ir|prof|jl|incl|excl|e\.d|z\.o\.z|resp|vs|etc|e\.g|i\.e|mln|mld|max|min)"

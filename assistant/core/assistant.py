@@ -79,6 +79,7 @@ _ANAPHORA = frozenset(
 _BARE_QUESTION = re.compile(
     r"^\s*(hoeveel|hoe|waarom|wanneer|waar|wie|wat|welke|how much|how|why|when|where|who|what|which)\s*[?!.]*\s*$"
 )
+VECTOR_CACHE = 4096  # chunks whose sentence vectors stay in memory (~15 kB each)
 # A word in this many chunks or more is a field, not a subject ("subsidie", "omscholen").
 GENERIC_IDF = 2.5
 # What the assistant knows about, offered when a question names no subject at all.
@@ -130,6 +131,7 @@ class Assistant:
         self.retriever.load_exemplars(self.settings.calibration_file)
         self._names: tuple[list[Any], frozenset[str]] | None = None
         self._names_lock = threading.Lock()
+        self._vectors: dict[str, np.ndarray] = {}  # sentence vectors by chunk id, read once
         self.extractive = ExtractiveAnswerer(self.settings)
         self.llm: Answerer | None = self._build_llm()
 
@@ -160,6 +162,7 @@ class Assistant:
     def reload(self) -> None:
         """Switch answers to what the store holds now (after an ingest), atomically."""
         self.retriever.reload()
+        self._vectors = {}
 
     def documents(self) -> list[dict[str, Any]]:
         """One entry per indexed document: id, title, kind, status, date, url."""
@@ -406,9 +409,18 @@ class Assistant:
         return out
 
     def sentence_vectors(self, passages: Sequence[Passage]) -> dict[str, np.ndarray]:
-        """The stored E5 vectors of each passage's sentences (computed once, at ingest)."""
-        counts = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in passages}
-        return self.store.sentence_vectors(list(counts), counts)
+        """The stored E5 vectors of each passage's sentences (computed once, at ingest; kept in
+        memory once read, until the next reload: chunk ids change whenever their text does)."""
+        cache = self._vectors
+        missing = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in passages}
+        missing = {cid: n for cid, n in missing.items() if cid not in cache}
+        if missing:
+            found = self.store.sentence_vectors(list(missing), missing)
+            with self._names_lock:
+                cache.update(found)
+                while len(cache) > VECTOR_CACHE:
+                    cache.pop(next(iter(cache)))
+        return {p.chunk.chunk_id: cache[p.chunk.chunk_id] for p in passages if p.chunk.chunk_id in cache}
 
     def corpus_names(self) -> frozenset[str]:
         """Names that occur in the indexed corpus (the LLM verifier's name check), per index version."""
