@@ -1,18 +1,35 @@
-"""Incremental indexing: only documents whose content hash changed are re-embedded.
+"""Incremental, atomic indexing: a new index generation is built beside the live one and
+switched in one step; only documents whose content hash changed are re-embedded.
 
 A document's hash covers its bytes, its manifest entry and the chunking settings, so a
 changed text, changed metadata or a new chunk size all lead to a re-index of exactly
-that document. Deleted files lose their chunks. A file that fails to load keeps the
-chunks it had, so a broken upload never empties the index.
+that document. An unchanged document is copied from the live generation with its vectors
+(nothing is embedded). Deleted files lose their chunks. A file that fails to load keeps
+the chunks it had, so a broken upload never empties the index.
+
+The write order per document is chunks, sentence vectors, completion mark; then the pointer
+switch, then the old generations go (see :mod:`assistant.core.store`). An ingest killed at any
+point leaves the live generation as it was; the next run resumes the generation it left,
+dropping the documents it finds half-written (``IngestReport.repaired``).
+
+Test hook: with ``WEGWIJZER_FAULT_KILL_AFTER=N`` in the environment the process kills itself
+(SIGKILL) right after its N-th index write, so the fault suite can crash an ingest at every
+write step. Unset, it costs one environment lookup per run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -21,18 +38,19 @@ from assistant.base.text import chunk_sentences
 from assistant.base.types import Chunk
 from assistant.core.assistant import Assistant
 from assistant.core.embedder import E5Embeddings, Embedder
-from assistant.core.store import ChromaStore, VectorStore
-from ingest.load import LoadError, discover, load_document, read_manifest
+from assistant.core.store import ChromaStore, DocMark, DocRows, GenerationWriter, VectorStore
+from ingest.load import LoadError, discover, load_document, read_file, read_manifest
 from ingest.split import split_document
 
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
+KILL_AFTER_ENV = "WEGWIJZER_FAULT_KILL_AFTER"
+
+log = logging.getLogger("wegwijzer.ingest")
 
 
 def pipeline_fingerprint() -> str:
     """Hash of the code that turns files into stored chunks: a change to it re-indexes everything
     (cheaply: unchanged chunk texts come from the embedding cache)."""
-    from pathlib import Path
-
     import assistant.base.text
     import assistant.core.store
 
@@ -49,7 +67,11 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # path -> why; the document keeps its earlier chunks
+    kept: list[str] = field(default_factory=list)  # failed documents whose earlier chunks are still indexed
+    repaired: list[str] = field(default_factory=list)  # half-written by an interrupted ingest, written again
+    resumed: bool = False  # this run continued the generation an interrupted ingest left
+    generation: int = 0  # the generation answers read after this run
     chunks: int = 0
     embedded: int = 0
     pages: int = 0
@@ -67,67 +89,203 @@ def _noop(*_: object, **__: object) -> None:
     return None
 
 
+class _Steps:
+    """Counts one run's index writes; the fault suite's crash points (see the module docstring)."""
+
+    def __init__(self) -> None:
+        raw = os.environ.get(KILL_AFTER_ENV, "")
+        self.kill_after = int(raw) if raw.isdigit() else 0
+        self.done = 0
+
+    def __call__(self, what: str) -> None:
+        self.done += 1
+        if self.done == self.kill_after:
+            print(f"{KILL_AFTER_ENV}: killed after write {self.done} ({what})", file=sys.stderr, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _doc_hash(data: bytes, entry: object, fingerprint: str, settings: Settings) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(json.dumps(entry or {}, sort_keys=True, default=str).encode())
+    digest.update(f"{fingerprint}|{settings.chunk_tokens}|{settings.chunk_overlap}".encode())
+    return digest.hexdigest()
+
+
 def run_ingest(
     settings: Settings,
     rebuild: bool = False,
     store: VectorStore | None = None,
     embedder: Embedder | None = None,
     progress: Progress = _noop,
+    on_switch: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Index ``settings.corpus_dir`` into the store (a :class:`ChromaStore` with E5 vectors
     unless given others); returns what changed.
 
     ``progress(event, **info)`` receives ``docs`` (total), ``doc`` (name), ``embed_total``
     (texts to embed for that doc) and ``embedded`` (n done) so a CLI can draw bars.
+    ``on_switch`` runs right after the new generation is live and before the old ones are
+    deleted (a running service reloads there); by default the store itself follows the switch.
     """
-    import time
-
     started = time.perf_counter()
     embedder = embedder or E5Embeddings(settings.embed_cache_path, settings.embed_batch)
     store = store or ChromaStore(settings, embedder)
-    if rebuild:
-        store.reset()
+    store.refresh()
     report = IngestReport()
+    live = store.marks()
+    indexed = {} if rebuild else live  # what this run reports against
     manifest = read_manifest(settings.corpus_dir)
-    indexed = store.doc_hashes()
     files = discover(settings.corpus_dir)
-    progress("docs", total=len(files))
-    seen: set[str] = set()
     fingerprint = pipeline_fingerprint()
-    for path in files:
-        rel = path.relative_to(settings.corpus_dir).as_posix()
-        doc_key = path.relative_to(settings.corpus_dir).with_suffix("").as_posix()
-        seen.add(doc_key)
-        progress("doc", name=rel)
-        digest = hashlib.sha256()
-        digest.update(path.read_bytes())
-        digest.update(json.dumps(manifest.get(rel, {}), sort_keys=True, default=str).encode())
-        digest.update(f"{fingerprint}|{settings.chunk_tokens}|{settings.chunk_overlap}".encode())
-        doc_hash = digest.hexdigest()
-        if indexed.get(doc_key) == doc_hash:
-            report.unchanged.append(doc_key)
-            continue
+
+    # 1. plan: each file's hash (cheap) tells which documents need loading
+    rels = [path.relative_to(settings.corpus_dir).as_posix() for path in files]
+    hashes: dict[str, str] = {}
+    for path, rel in zip(files, rels):
         try:
-            doc = load_document(path, settings.corpus_dir, manifest)
-            chunks = split_document(doc, settings.chunk_tokens, settings.chunk_overlap)
-            if not chunks:
-                raise LoadError("no text left after cleaning")
+            data = read_file(path, settings.corpus_dir, settings.max_document_bytes)
         except LoadError as exc:
             report.failed[rel] = str(exc)
             continue
-        report.pages += len(doc.pages)
-        _index_doc(store, embedder, chunks, doc_hash, progress)
-        (report.updated if doc_key in indexed else report.added).append(doc_key)
-    for doc_id in sorted(set(indexed) - seen):
-        store.delete_doc(doc_id)
-        report.removed.append(doc_id)
-    report.chunks = store.count()
+        hashes[rel] = _doc_hash(data, manifest.get(rel), fingerprint, settings)
+    keys = {rel: Path(rel).with_suffix("").as_posix() for rel in rels}
+    seen = set(keys.values())
+    current = not rebuild and store.generation > 0 and set(live) <= seen
+    if current and all(live.get(keys[rel]) and live[keys[rel]].doc_hash == h for rel, h in hashes.items()):
+        if store.discard_old():
+            log.info("index: discarded the generation an interrupted ingest left (nothing in it was needed)")
+        progress("docs", total=len(files))
+        for rel in keys:
+            progress("doc", name=rel)
+        report.unchanged = [keys[rel] for rel in hashes]
+        report.kept = [keys[rel] for rel in report.failed if keys[rel] in live]
+        return _finish(report, store.generation, store.count(), embedder, started)
+
+    # 2. build the new generation beside the live one
+    step = _Steps()
+    writer = store.begin(fresh=rebuild)
+    step("begin")
+    report.resumed = writer.resumed
+    for doc_id in writer.partial():
+        writer.drop(doc_id)
+        step("drop")
+        report.repaired.append(doc_id)
+    built = writer.marks()
+    progress("docs", total=len(files))
+    for path in files:
+        rel = path.relative_to(settings.corpus_dir).as_posix()
+        doc_key = keys[rel]
+        progress("doc", name=rel)
+        previous = live.get(doc_key)
+        doc_hash = hashes.get(rel)
+        there = built.get(doc_key)
+        if doc_hash is None:  # unreadable: keep what it had
+            _keep(store, writer, doc_key, rel, previous, there, step, report)
+            continue
+        if there and there.doc_hash == doc_hash and there.path == rel:
+            _classify(report, doc_key, doc_hash, indexed)
+            continue
+        rows = store.document(doc_key) if previous and previous.doc_hash == doc_hash and not rebuild else None
+        if rows is None:
+            try:
+                data = read_file(path, settings.corpus_dir, settings.max_document_bytes)
+                doc_hash = _doc_hash(data, manifest.get(rel), fingerprint, settings)  # as read now
+                doc = load_document(
+                    path,
+                    settings.corpus_dir,
+                    manifest,
+                    data=data,
+                    max_bytes=settings.max_document_bytes,
+                    max_pages=settings.max_pdf_pages,
+                )
+                chunks = split_document(doc, settings.chunk_tokens, settings.chunk_overlap)
+                if not chunks:
+                    raise LoadError("no text left after cleaning")
+            except Exception as exc:  # one document never stops the others
+                report.failed[rel] = _reason(exc, rel)
+                _keep(store, writer, doc_key, rel, previous, there, step, report)
+                continue
+            report.pages += len(doc.pages)
+            rows = _embed(embedder, chunks, doc_hash, progress)
+        if there:
+            writer.drop(doc_key)
+            step("drop")
+        _write(writer, rows, rel, step)
+        _classify(report, doc_key, doc_hash, indexed)
+    for doc_id in sorted(set(writer.marks()) - seen):  # a resumed generation may hold deleted files
+        writer.drop(doc_id)
+        step("drop")
+    report.removed = sorted(set(indexed) - seen)
+
+    # 3. switch, let readers follow, delete the old generations
+    store.switch(writer)
+    step("switch")
+    (on_switch or store.refresh)()
+    store.discard_old()
+    step("discard")
+    return _finish(report, writer.number, writer.count(), embedder, started)
+
+
+def _reason(exc: Exception, rel: str) -> str:
+    """Why a document failed, for the report; an error no check foresaw is logged with its trace."""
+    if isinstance(exc, LoadError):
+        return str(exc)
+    log.exception("ingest: %s failed unexpectedly", rel)
+    return f"unexpected error ({exc.__class__.__name__}: {exc})"
+
+
+def _finish(report: IngestReport, generation: int, chunks: int, embedder: Embedder, started: float) -> IngestReport:
+    report.generation = generation
+    report.chunks = chunks
     report.embedded = embedder.embedded_count
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _index_doc(store: VectorStore, embedder: Embedder, chunks: list[Chunk], doc_hash: str, progress: Progress) -> None:
+def _classify(report: IngestReport, doc_key: str, doc_hash: str, indexed: dict[str, DocMark]) -> None:
+    before = indexed.get(doc_key)
+    if before is None:
+        report.added.append(doc_key)
+    elif before.doc_hash == doc_hash:
+        report.unchanged.append(doc_key)
+    else:
+        report.updated.append(doc_key)
+
+
+def _keep(
+    store: VectorStore,
+    writer: GenerationWriter,
+    doc_key: str,
+    rel: str,
+    previous: DocMark | None,
+    there: DocMark | None,
+    step: Callable[[str], None],
+    report: IngestReport,
+) -> None:
+    """A document that failed keeps the chunks it had in the live generation."""
+    if there and previous and there.doc_hash == previous.doc_hash:
+        report.kept.append(doc_key)
+        return
+    if there:  # a newer version an interrupted run wrote: not what answers used
+        writer.drop(doc_key)
+        step("drop")
+    rows = store.document(doc_key) if previous else None
+    if rows is not None:
+        _write(writer, rows, rel, step)
+        report.kept.append(doc_key)
+
+
+def _write(writer: GenerationWriter, rows: DocRows, rel: str, step: Callable[[str], None]) -> None:
+    """One document into the new generation: chunks, sentences, then its completion mark."""
+    writer.write_chunks(rows)
+    step(f"chunks of {rel}")
+    writer.write_sentences(rows)
+    step(f"sentences of {rel}")
+    writer.write_mark(rows.mark(rel))
+    step(f"mark of {rel}")
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], doc_hash: str, progress: Progress) -> DocRows:
     sentences = [chunk_sentences(c.text) for c in chunks]
     texts = [c.indexed_text for c in chunks]
     flat = [s for sents in sentences for s in sents]
@@ -140,21 +298,33 @@ def _index_doc(store: VectorStore, embedder: Embedder, chunks: list[Chunk], doc_
         start += len(sents)
     for chunk, sents in zip(chunks, sentences):
         chunk.meta["n_sentences"] = len(sents)
-    store.delete_doc(chunks[0].doc_id)
-    store.add(chunks, vectors, sentences, per_chunk, extra={"doc_hash": doc_hash})
+    return DocRows(chunks[0].doc_id, doc_hash, chunks, vectors, sentences, per_chunk)
 
 
 _REINGEST_LOCK = threading.Lock()
 
 
 def reingest(assistant: Assistant, rebuild: bool = False, progress: Progress = _noop) -> IngestReport:
-    """Re-index into the store ``assistant`` reads, then switch its answers to the new index.
+    """Re-index into the store ``assistant`` reads, then switch its answers to the new index:
+    it answers from the old generation until the switch, then from the new one.
 
     One re-ingest at a time per process (a persistent Chroma store has one writer).
     """
+    switched: list[bool] = []
+
+    def follow() -> None:
+        assistant.reload()
+        switched.append(True)
+
     with _REINGEST_LOCK:
         report = run_ingest(
-            assistant.settings, rebuild=rebuild, store=assistant.store, embedder=assistant.embedder, progress=progress
+            assistant.settings,
+            rebuild=rebuild,
+            store=assistant.store,
+            embedder=assistant.embedder,
+            progress=progress,
+            on_switch=follow,
         )
-        assistant.reload()
+        if not switched:  # nothing to switch; the store may still have moved to another process's ingest
+            assistant.reload()
     return report

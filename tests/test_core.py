@@ -185,3 +185,105 @@ def test_memory_store_answers_like_the_chroma_store(tmp_path: Path):
         assert from_chroma[cid] == pytest.approx(from_memory[cid], abs=1e-6)
     assert chroma.delete_doc(doc.doc_id) == memory.delete_doc(doc.doc_id) == len(chunks)
     assert chroma.count() == memory.count() == 0
+
+
+# --- index generations: an ingest is built beside the live index and switched in one step ---
+NOTES = {
+    "a-codam.md": "---\ntitle: Codam\nkind: route\n---\n# Codam\n\n## Opleiding\n\nDe Codam-opleiding is gratis en duurt lang genoeg om te leren programmeren.\n",
+    "b-make-it-work.md": "---\ntitle: Make IT Work\nkind: route\n---\n# Make IT Work\n\n## Traject\n\nMake IT Work is een omscholingstraject voor hoogopgeleiden zonder IT-achtergrond.\n",
+    "c-slim.md": "---\ntitle: SLIM\nkind: scheme\n---\n# SLIM\n\n## Subsidie\n\nDe SLIM-regeling geeft mkb-bedrijven subsidie voor leren en ontwikkelen van werkenden.\n",
+}
+
+
+def write_notes(corpus: Path, notes: dict[str, str]) -> None:
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name, text in notes.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+
+
+def snapshot(store: VectorStore) -> list[tuple[object, ...]]:
+    """What answers read of a store: chunks in order with their metadata and sentence vectors."""
+    chunks = store.all_chunks()
+    counts = {c.chunk_id: int(c.meta.get("n_sentences", 0)) for c in chunks}
+    vectors = store.sentence_vectors(list(counts), counts)
+    return [(c.chunk_id, c.text, c.meta, vectors[c.chunk_id].round(6).tolist()) for c in chunks]
+
+
+def test_each_ingest_switches_to_a_new_generation_equal_to_a_clean_one(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    write_notes(corpus, NOTES)
+    settings = make_settings(tmp_path / "data", corpus_dir=corpus)
+    embedder = FakeEmbedder()
+    first = run_ingest(settings, embedder=embedder)
+    assert (first.generation, sorted(first.added)) == (1, ["a-codam", "b-make-it-work", "c-slim"])
+    assert not run_ingest(settings, embedder=embedder).changed  # nothing changed: no new generation
+    (corpus / "b-make-it-work.md").write_text(NOTES["b-make-it-work.md"] + "\nHet traject duurt een jaar.\n")
+    (corpus / "c-slim.md").unlink()
+    second = run_ingest(settings, embedder=embedder)
+    assert (second.generation, second.updated, second.removed, second.unchanged) == (
+        2,
+        ["b-make-it-work"],
+        ["c-slim"],
+        ["a-codam"],
+    )
+    store = ChromaStore(settings, embedder)
+    names = sorted(c.name for c in store.client.list_collections())
+    assert names == ["wegwijzer_g2", "wegwijzer_g2_docs", "wegwijzer_g2_sentences"]  # the old generation is gone
+    assert store.pointer.name == "wegwijzer.generation.json" and '"generation": 2' in store.pointer.read_text()
+    clean = make_settings(tmp_path / "clean", corpus_dir=corpus)
+    run_ingest(clean, embedder=embedder)
+    assert snapshot(store) == snapshot(ChromaStore(clean, embedder))  # the copied document is byte for byte the same
+
+
+def test_an_ingest_that_breaks_off_is_repaired_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    corpus = tmp_path / "corpus"
+    write_notes(corpus, NOTES)
+    settings = make_settings(tmp_path / "data", corpus_dir=corpus)
+    embedder = FakeEmbedder()
+    run_ingest(settings, embedder=embedder)
+    before = snapshot(ChromaStore(settings, embedder))
+    (corpus / "a-codam.md").write_text(NOTES["a-codam.md"] + "\nCodam staat in Amsterdam.\n")
+    (corpus / "b-make-it-work.md").write_text(NOTES["b-make-it-work.md"] + "\nHet traject duurt een jaar.\n")
+
+    from assistant.core import store as store_module
+
+    original = store_module._ChromaGeneration.write_sentences
+
+    def fail_on_b(self: object, rows: object) -> None:
+        if getattr(rows, "doc_id", "") == "b-make-it-work":
+            raise OSError("disk full")
+        original(self, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module._ChromaGeneration, "write_sentences", fail_on_b)
+    with pytest.raises(OSError, match="disk full"):
+        run_ingest(settings, embedder=embedder)
+    assert snapshot(ChromaStore(settings, embedder)) == before  # answers still read the old generation, whole
+    monkeypatch.undo()
+
+    repaired = run_ingest(settings, embedder=embedder)
+    assert repaired.resumed and repaired.repaired == ["b-make-it-work"]
+    assert sorted(repaired.updated) == ["a-codam", "b-make-it-work"] and repaired.unchanged == ["c-slim"]
+    clean = make_settings(tmp_path / "clean", corpus_dir=corpus)
+    run_ingest(clean, embedder=embedder)
+    assert snapshot(ChromaStore(settings, embedder)) == snapshot(ChromaStore(clean, embedder))
+
+
+def test_answers_come_from_the_old_generation_until_the_switch(tmp_path: Path):
+    """During a re-ingest the running assistant answers from the old index; after it, from the new."""
+    corpus = tmp_path / "corpus"
+    write_notes(corpus, {"a-codam.md": NOTES["a-codam.md"]})
+    assistant = Assistant(make_settings(tmp_path / "data", corpus_dir=corpus))
+    reingest(assistant)
+    question = "Hoe lang duurt de Codam-opleiding?"
+    old = assistant.answer(question)
+    assert "lang genoeg" in old.text
+    (corpus / "a-codam.md").write_text(NOTES["a-codam.md"].replace("lang genoeg", "twee jaar"))
+    during: list[str] = []
+
+    def ask_while_building(event: str, **info: object) -> None:
+        if event == "embed_total":  # the new chunks are about to be written into the new generation
+            during.append(assistant.answer(question).text)
+
+    report = reingest(assistant, progress=ask_while_building)
+    assert report.updated == ["a-codam"] and during == [old.text]
+    assert "twee jaar" in assistant.answer(question).text

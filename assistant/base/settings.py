@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(320, description="Chunk size in cl100k tokens.")
     chunk_overlap: int = Field(50, description="Chunk overlap in tokens.")
     embed_batch: int = Field(16, description="Passages per embedding batch.")
+    max_document_bytes: int = Field(
+        50 * 1024 * 1024, description="Largest corpus file ingest reads (bytes; also the most text a PDF may yield)."
+    )
+    max_pdf_pages: int = Field(2000, description="PDFs with more pages are refused at ingest (decompression bombs).")
 
     # --- retrieval and answering --------------------------------------------------
     top_k: int = Field(5, description="Passages handed to the answerer.")

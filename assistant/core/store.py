@@ -10,14 +10,41 @@ download a model).
 :class:`MemoryStore` keeps the same data in numpy arrays, in memory: for the fast tests and for
 benchmarks of everything above the store. Both return chunks with the same metadata (the
 Chroma round trip: lists and dicts through JSON, no ``None`` values).
+
+Generations (how an ingest stays atomic and crash-safe)
+-------------------------------------------------------
+Ingest never edits the index that answers read. It builds a new *generation* beside the live
+one (:meth:`VectorStore.begin`), document by document: a document's chunks, then its sentence
+vectors, then its *completion mark* (:class:`DocMark`: content hash and row counts). A document
+counts as indexed only when its mark is there and the counts agree with the rows. When every
+document is written, :meth:`VectorStore.switch` makes the new generation live in one step, and
+:meth:`VectorStore.discard_old` deletes the others.
+
+In Chroma a generation ``N`` is three collections, ``<collection>_gN`` (chunks),
+``<collection>_gN_sentences`` and ``<collection>_gN_docs`` (the marks); the live one is named
+by a small JSON file, ``<collection>.generation.json`` in the Chroma folder (in the data folder
+with a Chroma server), replaced atomically (``os.replace``) at the switch. A store reads the
+generation it opened until :meth:`VectorStore.refresh` (called by :meth:`all_chunks`, so a
+retriever's ``reload()`` moves to the new generation). An ingest killed half-way leaves a
+generation above the live one: the next :meth:`begin` resumes it, keeping the documents whose
+marks check out and dropping the half-written rest. Generation 0 is the unversioned pair
+``<collection>`` and ``<collection>_sentences`` of earlier releases and of tools that write a
+store directly (``add``, ``delete_doc``, ``reset``); it has no marks.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
+import re
+import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
@@ -31,17 +58,86 @@ from assistant.base.settings import Settings
 from assistant.base.types import Chunk
 from assistant.core.embedder import E5Embeddings, Embedder
 
+log = logging.getLogger("wegwijzer.store")
+
+
+@dataclass(frozen=True)
+class DocMark:
+    """A document's completion mark in a generation: written after all its rows."""
+
+    doc_id: str
+    doc_hash: str
+    path: str  # relative to the corpus folder: the order of documents is the order of their paths
+    chunks: int
+    sentences: int
+
+    def to_meta(self) -> dict[str, str | int]:
+        return {"doc_hash": self.doc_hash, "path": self.path, "chunks": self.chunks, "sentences": self.sentences}
+
+    @classmethod
+    def from_meta(cls, doc_id: str, meta: Mapping[str, Any]) -> DocMark:
+        return cls(doc_id, str(meta["doc_hash"]), str(meta["path"]), int(meta["chunks"]), int(meta["sentences"]))
+
+
+@dataclass
+class DocRows:
+    """Everything a generation holds of one document: chunks with their vectors and, per chunk,
+    its sentences with their vectors (``chunk_sentences`` order)."""
+
+    doc_id: str
+    doc_hash: str
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentences: list[list[str]]
+    sentence_vectors: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def n_sentences(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
+    def mark(self, path: str) -> DocMark:
+        return DocMark(self.doc_id, self.doc_hash, path, len(self.chunks), self.n_sentences)
+
+
+class GenerationWriter(Protocol):
+    """A generation being built by ingest (not read by answers until the switch)."""
+
+    number: int
+    resumed: bool  # True when this continues a generation an interrupted ingest left behind
+
+    def marks(self) -> dict[str, DocMark]:
+        """Documents complete in this generation (mark present, row counts agree)."""
+        ...
+
+    def partial(self) -> list[str]:
+        """Documents with rows in this generation but no valid mark (an interrupted write)."""
+        ...
+
+    def write_chunks(self, rows: DocRows) -> None: ...
+
+    def write_sentences(self, rows: DocRows) -> None: ...
+
+    def write_mark(self, mark: DocMark) -> None: ...
+
+    def drop(self, doc_id: str) -> int:
+        """Remove a document's mark, then its rows; returns how many chunks went."""
+        ...
+
+    def count(self) -> int: ...
+
 
 class VectorStore(Protocol):
     """What the retriever, the :class:`~assistant.Assistant` and ingest use of a store.
 
     A chunk is stored with its vector and the vectors of its sentences (``chunk_sentences``
-    order); vectors are unit length, similarity is cosine. Only ingest writes.
+    order); vectors are unit length, similarity is cosine. Reads see the live generation;
+    only ingest writes, into a new generation (see the module docstring).
     """
 
-    # --- reading -----------------------------------------------------------------------
+    # --- reading (the live generation) ----------------------------------------------------
     def all_chunks(self) -> list[Chunk]:
-        """Every stored chunk (the retriever keeps texts and BM25 in memory)."""
+        """Every stored chunk of the live generation (refreshed first), documents in path
+        order; the retriever keeps texts and BM25 in memory."""
         ...
 
     def count(self) -> int:
@@ -58,10 +154,42 @@ class VectorStore(Protocol):
         ...
 
     def doc_hashes(self) -> dict[str, str]:
-        """doc_id -> content hash of what is indexed now (the ``doc_hash`` metadata)."""
+        """doc_id -> content hash of what is indexed now (complete documents only)."""
         ...
 
-    # --- writing (ingest only) -----------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """Number of the generation reads come from (0: unversioned)."""
+        ...
+
+    def marks(self) -> dict[str, DocMark]:
+        """Complete documents of the live generation."""
+        ...
+
+    def document(self, doc_id: str) -> DocRows | None:
+        """The live generation's rows of one document (to carry it into a new generation
+        without embedding anything), or None."""
+        ...
+
+    def refresh(self) -> bool:
+        """Follow the generation pointer; True when reads moved to another generation."""
+        ...
+
+    # --- building a generation (ingest) ----------------------------------------------------
+    def begin(self, fresh: bool = False) -> GenerationWriter:
+        """A generation to build: the one an interrupted ingest left (resumed), else a new one;
+        ``fresh`` drops an interrupted one and starts empty."""
+        ...
+
+    def switch(self, writer: GenerationWriter) -> None:
+        """Make ``writer``'s generation the live one, in one atomic step."""
+        ...
+
+    def discard_old(self) -> int:
+        """Delete every generation but the live one; returns how many went."""
+        ...
+
+    # --- writing the live generation directly (tools, tests, baselines) ----------------------
     def add(
         self,
         chunks: Sequence[Chunk],
@@ -78,7 +206,7 @@ class VectorStore(Protocol):
         ...
 
     def reset(self) -> None:
-        """Remove everything."""
+        """Remove everything, every generation."""
         ...
 
 
@@ -122,7 +250,7 @@ def _meta_out(chunk: Chunk, extra: dict[str, Any] | None = None) -> dict[str, An
     }
     encoded: list[str] = []
     for key, value in {**chunk.meta, **(extra or {})}.items():
-        if value is None:
+        if value is None or key == _JSON_KEYS:
             continue
         if isinstance(value, (str, int, float, bool)):
             meta[key] = value
@@ -145,75 +273,132 @@ def _chunk_in(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
     return Chunk(chunk_id, doc_id, text, title, None if page == -1 else int(page), section, meta)
 
 
+def _chunk_number(chunk_id: str) -> int:
+    """Position of a chunk in its document: ids are ``<doc>#<n>-<hash>``."""
+    match = re.search(r"#\D*(\d+)", chunk_id)
+    return int(match.group(1)) if match else 0
+
+
+def _in_path_order(chunks: Iterable[Chunk], marks: Mapping[str, DocMark]) -> list[Chunk]:
+    """Complete documents only, in the order of their paths (the order a fresh ingest writes
+    them), each document's chunks in document order: the same index whatever the history."""
+    kept = [c for c in chunks if c.doc_id in marks]
+    return sorted(kept, key=lambda c: (PurePosixPath(marks[c.doc_id].path).parts, _chunk_number(c.chunk_id)))
+
+
+def _sentence_rows(rows: DocRows) -> tuple[list[str], list[str], list[Metadata], list[np.ndarray]]:
+    ids: list[str] = []
+    docs: list[str] = []
+    metas: list[Metadata] = []
+    vecs: list[np.ndarray] = []
+    for chunk, sents, svecs in zip(rows.chunks, rows.sentences, rows.sentence_vectors):
+        for j, (s, v) in enumerate(zip(sents, svecs)):
+            ids.append(f"{chunk.chunk_id}:s{j}")
+            docs.append(s)
+            metas.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "i": j})
+            vecs.append(v)
+    return ids, docs, metas, vecs
+
+
 _COSINE: CreateCollectionConfiguration = {"hnsw": {"space": "cosine"}}
 _CHUNK_BATCH = 1000  # rows per Chroma upsert (its client caps a batch)
 _SENTENCE_BATCH = 2000
+_MARK_VECTOR = [1.0]  # a mark is metadata only; Chroma wants a vector for every record
 
 
-class ChromaStore:
-    """Chunks (with their vectors) and per-sentence vectors in two Chroma collections."""
+def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` so that readers see the old file or the new one, never a part: a
+    temporary file in the same folder, flushed to disk, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself on disk (not every filesystem allows this)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, suffix: str = ""):
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-        if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            self.client = chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        else:
-            settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-            self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-        self._fn = E5ChromaFunction(embedder)
-        self._name = settings.collection + suffix
-        self._open()
 
-    def _open(self) -> None:
-        self.chunks = self.client.get_or_create_collection(
-            self._name, embedding_function=self._fn, configuration=_COSINE
+class _ChromaGeneration:
+    """One generation in Chroma: chunks, sentences and (from generation 1 on) marks."""
+
+    def __init__(self, client: Any, fn: E5ChromaFunction, base: str, number: int, resumed: bool = False):
+        self.number = number
+        self.resumed = resumed
+        name = base if number == 0 else f"{base}_g{number}"
+        self.names = [name, name + "_sentences"] + ([name + "_docs"] if number else [])
+        self.chunks = client.get_or_create_collection(name, embedding_function=fn, configuration=_COSINE)
+        self.sentences = client.get_or_create_collection(
+            name + "_sentences", embedding_function=fn, configuration=_COSINE
         )
-        self.sentences = self.client.get_or_create_collection(
-            self._name + "_sentences", embedding_function=self._fn, configuration=_COSINE
+        self.docs = (
+            client.get_or_create_collection(name + "_docs", embedding_function=fn, configuration=_COSINE)
+            if number
+            else None
         )
 
-    # --- writing (only the ingest step calls these) ---------------------------------
-    def reset(self) -> None:
-        for name in (self._name, self._name + "_sentences"):
-            with contextlib.suppress(Exception):  # not there yet
-                self.client.delete_collection(name)
-        self._open()
+    # --- the marks ---------------------------------------------------------------------
+    def _state(self, texts: bool = True) -> tuple[list[Chunk], dict[str, DocMark], set[str]]:
+        """All chunks (with their texts, or empty ones), the valid marks, and the documents
+        that have rows."""
+        got = self.chunks.get(include=["documents", "metadatas"] if texts else ["metadatas"])
+        metas = got["metadatas"] or []
+        documents = got["documents"] or [""] * len(metas)
+        chunks = [_chunk_in(i, d, m) for i, d, m in zip(got["ids"], documents, metas)]
+        if self.docs is None:  # unversioned: every document counts, in stored order
+            marks = {}
+            for c in chunks:
+                if c.doc_id not in marks:
+                    marks[c.doc_id] = DocMark(c.doc_id, str(c.meta.get("doc_hash", "")), c.doc_id, 0, 0)
+            return chunks, marks, set(marks)
+        n_chunks: dict[str, int] = {}
+        for c in chunks:
+            n_chunks[c.doc_id] = n_chunks.get(c.doc_id, 0) + 1
+        n_sentences: dict[str, int] = {}
+        for meta in self.sentences.get(include=["metadatas"])["metadatas"] or []:
+            doc_id = str(meta["doc_id"])
+            n_sentences[doc_id] = n_sentences.get(doc_id, 0) + 1
+        got_marks = self.docs.get(include=["metadatas"])
+        marks = {}
+        for doc_id, meta in zip(got_marks["ids"], got_marks["metadatas"] or []):
+            mark = DocMark.from_meta(doc_id, meta)
+            if n_chunks.get(doc_id, 0) == mark.chunks and n_sentences.get(doc_id, 0) == mark.sentences:
+                marks[doc_id] = mark
+        return chunks, marks, set(n_chunks) | set(n_sentences) | set(got_marks["ids"])
 
-    def add(
-        self,
-        chunks: Sequence[Chunk],
-        vectors: np.ndarray,
-        sentence_texts: Sequence[Sequence[str]],
-        sentence_vectors: Sequence[np.ndarray],
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        if not chunks:
+    def marks(self) -> dict[str, DocMark]:
+        return self._state(texts=False)[1]
+
+    def partial(self) -> list[str]:
+        _, marks, present = self._state(texts=False)
+        return sorted(present - set(marks))
+
+    # --- writing -----------------------------------------------------------------------
+    def write_chunks(self, rows: DocRows) -> None:
+        if not rows.chunks:
             return
-        vectors = np.asarray(vectors, dtype=np.float32)
-        for i in range(0, len(chunks), _CHUNK_BATCH):
-            part = chunks[i : i + _CHUNK_BATCH]
+        vectors = np.asarray(rows.vectors, dtype=np.float32)
+        for i in range(0, len(rows.chunks), _CHUNK_BATCH):
+            part = rows.chunks[i : i + _CHUNK_BATCH]
             self.chunks.upsert(
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
                 embeddings=vectors[i : i + _CHUNK_BATCH],
-                metadatas=[_meta_out(c, extra) for c in part],
+                metadatas=[_meta_out(c, {"doc_hash": rows.doc_hash} if rows.doc_hash else None) for c in part],
             )
-        ids: list[str] = []
-        docs: list[str] = []
-        metas: list[Metadata] = []
-        vecs: list[np.ndarray] = []
-        for chunk, sents, svecs in zip(chunks, sentence_texts, sentence_vectors):
-            for j, (s, v) in enumerate(zip(sents, svecs)):
-                ids.append(f"{chunk.chunk_id}:s{j}")
-                docs.append(s)
-                metas.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "i": j})
-                vecs.append(v)
+
+    def write_sentences(self, rows: DocRows) -> None:
+        ids, docs, metas, vecs = _sentence_rows(rows)
         for i in range(0, len(ids), _SENTENCE_BATCH):
             self.sentences.upsert(
                 ids=ids[i : i + _SENTENCE_BATCH],
@@ -222,28 +407,66 @@ class ChromaStore:
                 metadatas=metas[i : i + _SENTENCE_BATCH],
             )
 
-    def delete_doc(self, doc_id: str) -> int:
+    def write_mark(self, mark: DocMark) -> None:
+        if self.docs is not None:
+            self.docs.upsert(ids=[mark.doc_id], embeddings=[_MARK_VECTOR], metadatas=[mark.to_meta()])
+
+    def drop(self, doc_id: str) -> int:
+        if self.docs is not None:
+            self.docs.delete(ids=[doc_id])
         found = self.chunks.get(where={"doc_id": doc_id}, include=[])
         if found["ids"]:
             self.chunks.delete(ids=found["ids"])
-            self.sentences.delete(where={"doc_id": doc_id})
+        self.sentences.delete(where={"doc_id": doc_id})
         return len(found["ids"])
 
-    # --- reading ---------------------------------------------------------------------
-    def doc_hashes(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        got = self.chunks.get(include=["metadatas"])
-        for meta in got["metadatas"] or []:
-            out[str(meta["doc_id"])] = str(meta.get("doc_hash", ""))
-        return out
+    def remark(self, doc_ids: Iterable[str]) -> None:
+        """Direct writes: marks that describe what the documents hold now."""
+        if self.docs is None:
+            return
+        for doc_id in doc_ids:
+            got = self.chunks.get(where={"doc_id": doc_id}, include=["metadatas"])
+            metas = got["metadatas"] or []
+            if not metas:
+                continue
+            n_sentences = len(self.sentences.get(where={"doc_id": doc_id}, include=[])["ids"])
+            mark = DocMark(doc_id, str(metas[0].get("doc_hash", "")), doc_id, len(metas), n_sentences)
+            self.write_mark(mark)
 
+    # --- reading -----------------------------------------------------------------------
     def all_chunks(self) -> list[Chunk]:
-        got = self.chunks.get(include=["documents", "metadatas"])
-        texts, metas = got["documents"] or [], got["metadatas"] or []
-        return [_chunk_in(i, d, m) for i, d, m in zip(got["ids"], texts, metas)]
+        chunks, marks, _ = self._state()
+        return chunks if self.docs is None else _in_path_order(chunks, marks)
+
+    def document(self, doc_id: str) -> DocRows | None:
+        got = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"])
+        if not got["ids"]:
+            return None
+        embeddings = got["embeddings"] if got["embeddings"] is not None else []
+        rows = sorted(
+            zip(got["ids"], got["documents"] or [], got["metadatas"] or [], embeddings),
+            key=lambda row: _chunk_number(row[0]),
+        )
+        chunks = [_chunk_in(cid, text, meta) for cid, text, meta, _ in rows]
+        vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32)
+        sent = self.sentences.get(where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"])
+        by_chunk: dict[str, list[tuple[int, str, Any]]] = {}
+        sent_vecs = sent["embeddings"] if sent["embeddings"] is not None else []
+        for text, meta, vec in zip(sent["documents"] or [], sent["metadatas"] or [], sent_vecs):
+            by_chunk.setdefault(str(meta["chunk_id"]), []).append((int(meta["i"]), text, vec))
+        sentences, sentence_vectors = [], []
+        dim = vectors.shape[1] if vectors.size else 0
+        for c in chunks:
+            items = sorted(by_chunk.get(c.chunk_id, []), key=lambda item: item[0])
+            sentences.append([text for _, text, _ in items])
+            sentence_vectors.append(
+                np.asarray([vec for *_, vec in items], dtype=np.float32) if items else np.zeros((0, dim), np.float32)
+            )
+        doc_hash = str(chunks[0].meta.get("doc_hash", ""))
+        return DocRows(doc_id, doc_hash, chunks, vectors, sentences, sentence_vectors)
 
     def count(self) -> int:
-        return self.chunks.count()
+        return int(self.chunks.count())
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         n = self.chunks.count()
@@ -272,29 +495,126 @@ class ChromaStore:
         return out
 
 
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
+class ChromaStore:
+    """Chunks (with their vectors), per-sentence vectors and completion marks, per generation
+    in Chroma collections; the live generation named by a pointer file."""
 
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, suffix: str = ""):
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            self.client = chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            pointer_dir = settings.data_dir
+            pointer_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            pointer_dir = settings.chroma_dir
+            pointer_dir.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        self._fn = E5ChromaFunction(embedder)
+        self._name = settings.collection + suffix
+        self.pointer = pointer_dir / f"{self._name}.generation.json"
+        self._switch_lock = threading.Lock()
+        self._live = self._open(self._pointed())
 
-class MemoryStore:
-    """The :class:`VectorStore` in memory: exact cosine search over a numpy matrix.
+    # --- generations ------------------------------------------------------------------
+    def _open(self, number: int, resumed: bool = False) -> _ChromaGeneration:
+        return _ChromaGeneration(self.client, self._fn, self._name, number, resumed)
 
-    Chunks go through the same metadata round trip as in Chroma, so what comes back is what
-    a :class:`ChromaStore` would return. Safe for concurrent readers during a write.
-    """
+    def _pointed(self) -> int:
+        """The generation the pointer file names (0 when there is none)."""
+        try:
+            data = json.loads(self.pointer.read_text(encoding="utf-8"))
+            return int(data["generation"])
+        except FileNotFoundError:
+            return 0
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.error(
+                "index pointer %s is unreadable (%s): reading no generation until the next ingest", self.pointer, exc
+            )
+            return 0
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._rows: dict[str, tuple[str, dict[str, Any], np.ndarray]] = {}  # chunk_id -> text, meta, vector
-        self._sentences: dict[str, np.ndarray] = {}  # chunk_id -> sentence vectors
-        self._matrix: tuple[list[str], np.ndarray] | None = None  # built on the first query after a write
+    def _generations(self) -> dict[int, list[str]]:
+        """Every generation in the Chroma store: number -> its collection names."""
+        pattern = re.compile(rf"^{re.escape(self._name)}(?:_g(\d+))?(?:_sentences|_docs)?$")
+        found: dict[int, list[str]] = {}
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            match = pattern.match(name)
+            if match:
+                found.setdefault(int(match.group(1) or 0), []).append(name)
+        return found
 
-    # --- writing -----------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        return self._live.number
+
+    @property
+    def chunks(self) -> Any:
+        """The live generation's chunk collection (for tools that inspect it)."""
+        return self._live.chunks
+
+    @property
+    def sentences(self) -> Any:
+        return self._live.sentences
+
+    def refresh(self) -> bool:
+        with self._switch_lock:
+            number = self._pointed()
+            if number == self._live.number:
+                return False
+            self._live = self._open(number)
+            log.info("index: reading generation %d", number)
+            return True
+
+    def begin(self, fresh: bool = False) -> GenerationWriter:
+        live = self._pointed()
+        above = sorted(n for n in self._generations() if n > live)
+        if above and not fresh:
+            newest = above.pop()
+            for number in above:
+                self._delete_generation(number)
+            log.warning("index: resuming generation %d, left by an interrupted ingest", newest)
+            return self._open(newest, resumed=True)
+        for number in above:
+            self._delete_generation(number)
+        return self._open(max([live, *above]) + 1)
+
+    def switch(self, writer: GenerationWriter) -> None:
+        write_json_atomically(
+            self.pointer,
+            {
+                "collection": self._name,
+                "generation": writer.number,
+                "documents": len(writer.marks()),
+                "switched": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
+
+    def discard_old(self) -> int:
+        live = self._pointed()
+        old = [n for n in self._generations() if n != live]
+        for number in old:
+            self._delete_generation(number)
+        return len(old)
+
+    def _delete_generation(self, number: int) -> None:
+        for name in self._generations().get(number, []):
+            with contextlib.suppress(Exception):  # already gone
+                self.client.delete_collection(name)
+
+    # --- writing the live generation directly ------------------------------------------
     def reset(self) -> None:
-        with self._lock:
-            self._rows, self._sentences, self._matrix = {}, {}, None
+        with self._switch_lock:
+            for number in self._generations():
+                self._delete_generation(number)
+            with contextlib.suppress(FileNotFoundError):
+                self.pointer.unlink()
+            self._live = self._open(0)
 
     def add(
         self,
@@ -306,47 +626,227 @@ class MemoryStore:
     ) -> None:
         if not chunks:
             return
-        unit = _unit(vectors)
-        with self._lock:
-            for chunk, vector in zip(chunks, unit):
-                self._rows.pop(chunk.chunk_id, None)  # an upsert moves the chunk to the end, as in Chroma
-                self._rows[chunk.chunk_id] = (chunk.text, _meta_out(chunk, extra), vector)
-                self._sentences.pop(chunk.chunk_id, None)
-            for chunk, sents, svecs in zip(chunks, sentence_texts, sentence_vectors):
-                n = min(len(sents), len(svecs))
-                if n:
-                    self._sentences[chunk.chunk_id] = np.asarray(svecs[:n], dtype=np.float32)
-            self._matrix = None
+        chunk_list = list(chunks)
+        rows = DocRows(
+            chunk_list[0].doc_id,
+            "",
+            [
+                Chunk(c.chunk_id, c.doc_id, c.text, c.title, c.page, c.section, {**c.meta, **(extra or {})})
+                for c in chunk_list
+            ],
+            np.asarray(vectors),
+            [list(s) for s in sentence_texts],
+            list(sentence_vectors),
+        )
+        self._live.write_chunks(rows)
+        self._live.write_sentences(rows)
+        self._live.remark(dict.fromkeys(c.doc_id for c in chunk_list))
 
     def delete_doc(self, doc_id: str) -> int:
-        with self._lock:
-            gone = [cid for cid, (_, meta, _) in self._rows.items() if meta["doc_id"] == doc_id]
-            for cid in gone:
-                del self._rows[cid]
-                self._sentences.pop(cid, None)
-            if gone:
-                self._matrix = None
-        return len(gone)
+        return self._live.drop(doc_id)
 
     # --- reading -----------------------------------------------------------------------
+    def marks(self) -> dict[str, DocMark]:
+        return self._live.marks()
+
     def doc_hashes(self) -> dict[str, str]:
-        with self._lock:
-            return {str(meta["doc_id"]): str(meta.get("doc_hash", "")) for _, meta, _ in self._rows.values()}
+        return {doc_id: mark.doc_hash for doc_id, mark in self._live.marks().items()}
+
+    def document(self, doc_id: str) -> DocRows | None:
+        return self._live.document(doc_id)
 
     def all_chunks(self) -> list[Chunk]:
-        with self._lock:
-            return [_chunk_in(cid, text, meta) for cid, (text, meta, _) in self._rows.items()]
+        self.refresh()
+        return self._live.all_chunks()
 
     def count(self) -> int:
-        return len(self._rows)
+        return self._live.count()
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        return self._live.query(vector, k)
+
+    def sentence_vectors(self, chunk_ids: Sequence[str], counts: Mapping[str, int]) -> dict[str, np.ndarray]:
+        return self._live.sentence_vectors(chunk_ids, counts)
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+class _MemoryGeneration:
+    """One generation in memory; every method runs under the store's lock."""
+
+    def __init__(self, lock: threading.Lock, number: int):
+        self._lock = lock
+        self.number = number
+        self.resumed = False
+        self.rows: dict[str, tuple[str, dict[str, Any], np.ndarray]] = {}  # chunk_id -> text, meta, vector
+        self.sentences: dict[str, tuple[list[str], np.ndarray]] = {}  # chunk_id -> sentence texts, vectors
+        self.doc_marks: dict[str, DocMark] = {}
+        self.matrix: tuple[list[str], np.ndarray] | None = None  # built on the first query after a write
+
+    def marks(self) -> dict[str, DocMark]:
         with self._lock:
-            if self._matrix is None:
-                ids = list(self._rows)
+            return dict(self.doc_marks)
+
+    def partial(self) -> list[str]:
+        with self._lock:
+            present = {meta["doc_id"] for _, meta, _ in self.rows.values()}
+            return sorted(present - set(self.doc_marks))
+
+    def write_chunks(self, rows: DocRows) -> None:
+        unit = _unit(rows.vectors) if rows.chunks else rows.vectors
+        extra = {"doc_hash": rows.doc_hash} if rows.doc_hash else None
+        with self._lock:
+            for chunk, vector in zip(rows.chunks, unit):
+                self.rows.pop(chunk.chunk_id, None)  # an upsert moves the chunk to the end, as in Chroma
+                self.rows[chunk.chunk_id] = (chunk.text, _meta_out(chunk, extra), vector)
+                self.sentences.pop(chunk.chunk_id, None)
+            self.matrix = None
+
+    def write_sentences(self, rows: DocRows) -> None:
+        with self._lock:
+            for chunk, sents, svecs in zip(rows.chunks, rows.sentences, rows.sentence_vectors):
+                n = min(len(sents), len(svecs))
+                if n:
+                    self.sentences[chunk.chunk_id] = (list(sents[:n]), np.asarray(svecs[:n], dtype=np.float32))
+
+    def write_mark(self, mark: DocMark) -> None:
+        with self._lock:
+            self.doc_marks[mark.doc_id] = mark
+
+    def drop(self, doc_id: str) -> int:
+        with self._lock:
+            self.doc_marks.pop(doc_id, None)
+            gone = [cid for cid, (_, meta, _) in self.rows.items() if meta["doc_id"] == doc_id]
+            for cid in gone:
+                del self.rows[cid]
+                self.sentences.pop(cid, None)
+            if gone:
+                self.matrix = None
+        return len(gone)
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def document(self, doc_id: str) -> DocRows | None:
+        with self._lock:
+            found = [(cid, row) for cid, row in self.rows.items() if row[1]["doc_id"] == doc_id]
+            if not found:
+                return None
+            found.sort(key=lambda item: _chunk_number(item[0]))
+            chunks = [_chunk_in(cid, text, meta) for cid, (text, meta, _) in found]
+            vectors = np.stack([vector for _, (_, _, vector) in found])
+            empty = np.zeros((0, vectors.shape[1]), np.float32)
+            sentences = [list(self.sentences.get(c.chunk_id, ([], empty))[0]) for c in chunks]
+            sentence_vectors = [self.sentences.get(c.chunk_id, ([], empty))[1] for c in chunks]
+        return DocRows(doc_id, str(chunks[0].meta.get("doc_hash", "")), chunks, vectors, sentences, sentence_vectors)
+
+
+class MemoryStore:
+    """The :class:`VectorStore` in memory: exact cosine search over a numpy matrix.
+
+    Chunks go through the same metadata round trip as in Chroma, so what comes back is what
+    a :class:`ChromaStore` would return. Generations are objects; the switch replaces the live
+    one. Safe for concurrent readers during a write.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live = _MemoryGeneration(self._lock, 0)
+
+    # --- generations ------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        return self._live.number
+
+    def refresh(self) -> bool:
+        return False  # the switch itself moves the reads
+
+    def begin(self, fresh: bool = False) -> GenerationWriter:
+        return _MemoryGeneration(self._lock, self._live.number + 1)
+
+    def switch(self, writer: GenerationWriter) -> None:
+        if not isinstance(writer, _MemoryGeneration):
+            raise TypeError("a MemoryStore switches only to a generation it began")
+        self._live = writer
+
+    def discard_old(self) -> int:
+        return 0  # an old generation is dropped with its last reference
+
+    # --- writing the live generation directly ------------------------------------------
+    def reset(self) -> None:
+        self._live = _MemoryGeneration(self._lock, 0)
+
+    def add(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        sentence_texts: Sequence[Sequence[str]],
+        sentence_vectors: Sequence[np.ndarray],
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        if not chunks:
+            return
+        chunk_list = list(chunks)
+        rows = DocRows(
+            chunk_list[0].doc_id,
+            "",
+            [
+                Chunk(c.chunk_id, c.doc_id, c.text, c.title, c.page, c.section, {**c.meta, **(extra or {})})
+                for c in chunk_list
+            ],
+            np.asarray(vectors),
+            [list(s) for s in sentence_texts],
+            list(sentence_vectors),
+        )
+        live = self._live
+        live.write_chunks(rows)
+        live.write_sentences(rows)
+        if live.number:
+            for doc_id in dict.fromkeys(c.doc_id for c in chunk_list):
+                doc = live.document(doc_id)
+                if doc is not None:
+                    live.write_mark(DocMark(doc_id, doc.doc_hash, doc_id, len(doc.chunks), doc.n_sentences))
+
+    def delete_doc(self, doc_id: str) -> int:
+        return self._live.drop(doc_id)
+
+    # --- reading -----------------------------------------------------------------------
+    def marks(self) -> dict[str, DocMark]:
+        live = self._live
+        if live.number:
+            return live.marks()
+        with self._lock:
+            hashes = {str(meta["doc_id"]): str(meta.get("doc_hash", "")) for _, meta, _ in live.rows.values()}
+        return {doc_id: DocMark(doc_id, doc_hash, doc_id, 0, 0) for doc_id, doc_hash in hashes.items()}
+
+    def doc_hashes(self) -> dict[str, str]:
+        return {doc_id: mark.doc_hash for doc_id, mark in self.marks().items()}
+
+    def document(self, doc_id: str) -> DocRows | None:
+        return self._live.document(doc_id)
+
+    def all_chunks(self) -> list[Chunk]:
+        live = self._live
+        with self._lock:
+            chunks = [_chunk_in(cid, text, meta) for cid, (text, meta, _) in live.rows.items()]
+            marks = dict(live.doc_marks)
+        return _in_path_order(chunks, marks) if live.number else chunks
+
+    def count(self) -> int:
+        return self._live.count()
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        live = self._live
+        with self._lock:
+            if live.matrix is None:
+                ids = list(live.rows)
                 dim = len(vector)
-                self._matrix = (ids, np.stack([v for _, _, v in self._rows.values()]) if ids else np.zeros((0, dim)))
-            ids, matrix = self._matrix
+                live.matrix = (ids, np.stack([v for _, _, v in live.rows.values()]) if ids else np.zeros((0, dim)))
+            ids, matrix = live.matrix
         k = min(k, len(ids))
         if k <= 0:
             return []
@@ -356,13 +856,15 @@ class MemoryStore:
 
     def sentence_vectors(self, chunk_ids: Sequence[str], counts: Mapping[str, int]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
+        live = self._live
         with self._lock:
             for cid in chunk_ids:
-                n, matrix = counts.get(cid, 0), self._sentences.get(cid)
-                if matrix is not None and 0 < n <= len(matrix):
-                    out[cid] = matrix[:n]
+                n, stored = counts.get(cid, 0), live.sentences.get(cid)
+                if stored is not None and 0 < n <= len(stored[1]):
+                    out[cid] = stored[1][:n]
         return out
 
 
-if TYPE_CHECKING:  # mypy holds both implementations to the protocol
+if TYPE_CHECKING:  # mypy holds both implementations to the protocols
     _STORES: tuple[type[VectorStore], ...] = (ChromaStore, MemoryStore)
+    _WRITERS: tuple[type[GenerationWriter], ...] = (_ChromaGeneration, _MemoryGeneration)
