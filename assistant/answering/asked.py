@@ -55,7 +55,8 @@ ASK_STEMS = frozenset(stem(w) for w in ASK_WORDS)
 # --- the kinds of answer ---------------------------------------------------------------------
 _KIND_CUES: dict[str, str] = {
     "amount": r"hoeveel (geld|euro|krijg|kost|betaal|subsidie|vergoed|leen|lenen|mag ik lenen|is er|bedraagt|verdien)"
-    r"|wat kost|wat kosten|kosten|kost het|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|budget|"
+    r"|wat kost|wat kosten|kosten|\bkost\b|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|budget|"
+    r"\bmax(imum|imaal)?\b|\bhoogste\b|at most|"
     r"vergoeding|leges|prijs|tarief|how much|cost|costs|fee|fees|salary|salaries|threshold|amount|price|"
     r"how much .*(borrow|lend|get|receive)|is (it|there) free|gratis\?",
     "percentage": r"procent|percentage|hoeveel %|rente|interest|korting|\bpercent\b|what share|welk deel",
@@ -115,6 +116,7 @@ _FORM: dict[str, re.Pattern[str]] = {
         r"\b(DUO|UWV|IND|RVO|Belastingdienst|gemeente|werkgever|werkgevers|provincie|O&O|fonds|ministerie|"
         r"employer|employers|municipality|Uitvoering Van Beleid)\b"
     ),
+    "salary": re.compile(r"salaris\w*|looncriterium|\bloon\b|bruto|per maand|salary|gross|income", re.I),
     "where": re.compile(r"\bvia\b|website|\bwww\.|\.nl\b|online|loket|mijn ?duo|digitaal|through|\bat\b", re.I),
     "how": re.compile(
         r"aanvragen|vraag[a-z]* .{0,40}aan\b|aanvraag|meld|inschrijven|schrijf .{0,30}in\b|stap|eerst|daarna|"
@@ -135,6 +137,7 @@ _STATUS_FORM = re.compile(
     re.I,
 )
 CURRENT_YEAR = date.today().year
+_FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b", re.I)
 _SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
 _YEAR = re.compile(r"\b(20[1-3]\d)\b")
 _AGE_IN_QUESTION = [
@@ -206,7 +209,9 @@ class Asked:
         score = 0.0
         for kind in self.kinds & _FORM.keys():
             if _FORM[kind].search(text):
-                score += 0.12 if kind in _SPECIFIC else 0.05
+                score += 0.12 if kind in _SPECIFIC else 0.08 if kind == "salary" else 0.05
+        if "date" in self.kinds and _FULL_DATE.search(text):
+            score += 0.05  # "op 3 februari 2023" answers "wanneer" better than "van 2023"
         found = {int(y) for y in _YEAR.findall(text)}
         if self.years and found:
             score += 0.1 if found & self.years else -0.12  # the asked year's row, not another's
@@ -267,6 +272,12 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
     kinds = {kind for kind, cue in _KIND_RES.items() if cue.search(folded)}
     if "count" in kinds:
         kinds.discard("amount")
+    if re.search(
+        r"(betalen|betaal|pay)\b.*\b(kennismigrant|migrant|werknemer|developer|medewerker|employee|programmeur)"
+        r"|\b(kennismigrant|migrant|werknemer|developer|medewerker|employee|programmeur)\w*\b.*\b(betalen|pay|paid|earn|verdienen)\b",
+        folded,
+    ):
+        kinds |= {"amount", "salary"}  # paying a person: the salary, not the fees
     if "amount" in kinds and re.search(
         r"hoeveel (subsidie|vergoeding|krijg|steun|bijdrage)|how much (subsidy|funding)", folded
     ):

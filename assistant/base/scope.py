@@ -40,6 +40,8 @@ _FOREIGN_RULE = re.compile(
     rf"|\b({_COUNTRIES}|{_CITIES})'s\b"
     rf"|\b({_ADJECTIVES})\s+({_RULE_WORDS})\b"
     rf"|\b({_RULE_WORDS})\s+(in |van |voor |for |of )?(de |het |the )?({_COUNTRIES}|{_CITIES})\b"
+    rf"|\b(does|do|has|have|heeft|hebben|kent|kennen)\s+(de |het |the )?({_COUNTRIES})\b"
+    rf"|^(and|en|what about|how about|hoe zit het met|en in|and in|en voor|and for)\s+(de |het |the )?({_COUNTRIES}|{_CITIES})\b"
     r"|\bh-?1b\b|\bgreen card\b",
     re.I,
 )
@@ -62,6 +64,8 @@ _DECEIT = (
     r"|look (higher|lower|better|bigger)|appear (higher|lower|larger)|inflate\w*|opblaz\w*|opkrikk\w*"
     r"|verzwijg\w*|verberg\w* voor|hide from|niet (vertellen|melden) aan|zonder dat (de )?(" + _AUTHORITIES + r")"
     r"|under the table|zwart (uitbetalen|betalen|werken)|cash in hand"
+    r"|(opgeven|opgegeven|invullen|ingevuld|vermelden|doorgeven|zetten|declareren|declare|report|state|put)\b[^.?!]{0,40}"
+    r"\b(dan|than)\b[^.?!]{0,25}\b(echt|werkelijk|eigenlijk|in werkelijkheid|really|actually|in reality)\b"
 )
 _DECEIVE = re.compile(rf"({_DECEIT})", re.I)
 _AUTHORITY = re.compile(
