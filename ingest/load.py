@@ -73,7 +73,9 @@ def doc_id_for(path: Path, corpus_dir: Path) -> str:
 
 
 def _size(n: int) -> str:
-    return f"{n / MB:.1f} MB" if n >= MB else f"{n} bytes"
+    if n >= MB:
+        return f"{n / MB:.1f} MB"
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
 
 
 def read_file(path: Path, corpus_dir: Path, max_bytes: int = MAX_BYTES) -> bytes:
@@ -203,6 +205,8 @@ def _read_pdf(data: bytes, max_pages: int = MAX_PAGES, max_text: int = MAX_BYTES
         total = 0
         for page in reader.pages:
             text = page.extract_text() or ""
+            if not text.strip():
+                page.get_contents()  # extraction hides why a page gave nothing: an inflation limit raises here
             total += len(text)
             if total > max_text:
                 raise LoadError(

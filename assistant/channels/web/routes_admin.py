@@ -16,7 +16,13 @@ from starlette.concurrency import run_in_threadpool
 import ingest
 from assistant import Assistant
 from assistant.channels.web.deps import AdminDep, AssistantDep, StateDep
-from assistant.channels.web.schemas import ErrorPublic, FeedbackExportItem, ReingestStatus, StatsPublic
+from assistant.channels.web.schemas import (
+    ErrorPublic,
+    FeedbackExportItem,
+    ReingestReportPublic,
+    ReingestStatus,
+    StatsPublic,
+)
 
 log = logging.getLogger("wegwijzer.web")
 router = APIRouter(
@@ -64,24 +70,32 @@ class ReingestJob:
             return
         if self.on_done:
             self.on_done()
-        summary = {
-            "added": list(report.added),
-            "updated": list(report.updated),
-            "removed": list(report.removed),
-            "unchanged": len(report.unchanged),
-            "failed": dict(report.failed),
-            "chunks": report.chunks,
-            "embedded": report.embedded,
-            "seconds": round(report.seconds, 2),
-        }
+        summary = ReingestReportPublic(
+            added=list(report.added),
+            updated=list(report.updated),
+            removed=list(report.removed),
+            unchanged=len(report.unchanged),
+            failed=dict(report.failed),
+            kept=list(report.kept),
+            repaired=list(report.repaired),
+            resumed=report.resumed,
+            generation=report.generation,
+            chunks=report.chunks,
+            embedded=report.embedded,
+            seconds=round(report.seconds, 2),
+        )
         log.info(
-            "re-ingest done: %d added, %d updated, %d removed, %d failed, %d chunks",
+            "re-ingest done: generation %d, %d added, %d updated, %d removed, %d failed, %d repaired, %d chunks",
+            report.generation,
             len(report.added),
             len(report.updated),
             len(report.removed),
             len(report.failed),
+            len(report.repaired),
             report.chunks,
         )
+        for path, why in report.failed.items():
+            log.warning("re-ingest: failed %s: %s (its earlier chunks, if any, are kept)", path, why)
         self.status = self.status.model_copy(update={"state": "done", "finished": _now(), "report": summary})
 
 

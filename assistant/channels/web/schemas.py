@@ -200,13 +200,31 @@ class ReadyPublic(BaseModel):
     detail: str | None = None
 
 
+class ReingestReportPublic(BaseModel):
+    """What a finished re-ingest did. Each document that could not be read is named in ``failed``
+    with the reason; it keeps the chunks it had (``kept``) and the rest of the corpus is indexed."""
+
+    added: list[str]
+    updated: list[str]
+    removed: list[str]
+    unchanged: int = Field(description="Documents indexed as they were (copied, not embedded again).")
+    failed: dict[str, str] = Field(description="Path of each document that could not be read -> why.")
+    kept: list[str] = Field(description="Failed documents whose earlier chunks are still answered from.")
+    repaired: list[str] = Field(description="Documents an interrupted ingest left half-written, written again.")
+    resumed: bool = Field(description="This run continued the index generation an interrupted ingest left.")
+    generation: int = Field(description="The index generation answers read now.")
+    chunks: int
+    embedded: int
+    seconds: float
+
+
 class ReingestStatus(BaseModel):
     """State of the last (or running) re-ingest."""
 
     state: Literal["idle", "running", "done", "failed"]
     started: str | None = None
     finished: str | None = None
-    report: dict[str, Any] | None = None
+    report: ReingestReportPublic | None = None
     error: str | None = None
 
 

@@ -1,0 +1,88 @@
+"""Shared pieces of the fault suite: tiny corpora, PDFs written on the spot, store snapshots.
+
+The documents are small on purpose: the embedder is the real one, and its vectors for these
+texts come from the shared cache (``.cache/embeddings.sqlite``) after the first run.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+from fpdf import FPDF
+
+from assistant.core.store import VectorStore
+
+CODAM = (
+    "---\ntitle: Codam\nkind: route\nstatus: active\nlanguage: nl\n---\n# Codam\n\n## Opleiding\n\n"
+    "De Codam-opleiding in Amsterdam is gratis en duurt ongeveer twee jaar.\n"
+    "Bron: https://www.codam.nl/ (officieel, peildatum 2025)\n"
+)
+SLIM = (
+    "---\ntitle: SLIM-regeling\nkind: scheme\nstatus: active\nlanguage: nl\n---\n# SLIM-regeling\n\n## Subsidie\n\n"
+    "De SLIM-regeling geeft mkb-bedrijven subsidie voor het leren en ontwikkelen van hun werkenden.\n"
+    "Bron: https://www.uitvoeringvanbeleidszw.nl/subsidies/slim (officieel, peildatum 2025)\n"
+)
+ZOEKJAAR = (
+    "---\ntitle: Zoekjaar hoogopgeleiden\nkind: migration\nstatus: active\nlanguage: nl\n---\n# Zoekjaar\n\n"
+    "## Wie\n\nMet het zoekjaar hoogopgeleiden zoekt een afgestudeerde een jaar lang werk in Nederland.\n"
+    "Bron: https://ind.nl/nl/verblijfsvergunningen/werk/zoekjaar-hoogopgeleiden (officieel, peildatum 2026)\n"
+)
+PDF_TEXT = "De Human Capital Agenda ICT wil dat er in 2030 een miljoen ICT-professionals in Nederland werken."
+
+
+def pdf_bytes(pages: list[str]) -> bytes:
+    """A real PDF (fpdf2, core font: ASCII text), one string per page."""
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 5, text)
+    return bytes(pdf.output())
+
+
+def encrypted_pdf(pages: list[str], user_password: str, algorithm: str = "AES-256") -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(pages)))
+    writer.encrypt(user_password=user_password, owner_password="eigenaar", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def bomb_pdf(inflated: int = 120_000_000) -> bytes:
+    """One page whose content stream is small on disk and inflates beyond pypdf's limits."""
+    from pypdf import PdfWriter
+    from pypdf.generic import EncodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    stream = EncodedStreamObject()
+    line = b"BT (ICT) Tj ET\n"
+    stream._data = zlib.compress(line * (inflated // len(line)), 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def write(corpus: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = corpus / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def snapshot(store: VectorStore, doc_id: str | None = None) -> list[tuple[object, ...]]:
+    """What answers read of a store (or of one document): chunks in order, their metadata and
+    their sentence vectors."""
+    chunks = [c for c in store.all_chunks() if doc_id is None or c.doc_id == doc_id]
+    counts = {c.chunk_id: int(c.meta.get("n_sentences", 0)) for c in chunks}
+    vectors = store.sentence_vectors(list(counts), counts)
+    return [(c.chunk_id, c.text, c.meta, vectors[c.chunk_id].round(6).tolist()) for c in chunks]
