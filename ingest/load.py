@@ -1,7 +1,7 @@
 """Load a corpus file (PDF, Markdown, HTML, text) into a :class:`Document`.
 
 Metadata comes from the Markdown front matter or, for files that cannot carry it
-(PDF, text, HTML), from ``corpus/manifest.yaml``. A file that cannot be read raises
+(PDF, text, HTML), from ``corpus/manifest.yaml``, and is validated (:mod:`ingest.meta`). A file that cannot be read raises
 :class:`LoadError` with a reason a person can act on; ingest reports it by path and the
 document keeps the chunks it had.
 
@@ -32,6 +32,7 @@ import yaml
 
 from assistant.base.errors import WegwijzerError
 from assistant.base.types import Document
+from ingest.meta import validate_meta
 
 SUFFIXES = {".pdf", ".md", ".markdown", ".html", ".htm", ".txt"}
 SKIP_NAMES = {"readme.md", "manifest.yaml", "manifest.yml"}
@@ -279,8 +280,11 @@ def load_document(
         pages = [raw]
         if not raw.strip():
             raise LoadError("file has no text")
-    meta.setdefault("kind", "programme")
-    meta.setdefault("language", "nl")
+    try:
+        meta = validate_meta(meta)
+    except ValueError as exc:
+        where = "front matter" if suffix in {".md", ".markdown"} and rel not in manifest else "metadata"
+        raise LoadError(f"{where}: {exc}") from exc
     title = str(meta.get("title") or title or path.stem.replace("-", " ").replace("_", " ").capitalize())
     meta["title"] = title
     return Document(doc_id=doc_id_for(path, corpus_dir), title=title, path=rel, pages=pages, meta=meta, is_pdf=is_pdf)

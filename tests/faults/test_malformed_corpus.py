@@ -129,3 +129,74 @@ def test_decoding_keeps_text_and_drops_stray_control_characters():
 
     assert decode_text("Één\r\ntwee\x0bdrie".encode()) == "Één\ntweedrie"
     assert decode_text(codecs.BOM_UTF16_BE + "Café".encode("utf-16-be")) == "Café"
+
+
+# --- metadata: a wrong type is an ingest error of that document, never one at question time ---
+def front(
+    fields: str, body: str = "# Titel\n\n## Kop\n\nDe SLIM-regeling geeft subsidie voor scholing van werkenden.\n"
+) -> str:
+    return f"---\n{fields}\n---\n{body}"
+
+
+WRONG_META = {
+    "regio-getal.md": ("title: Regio\nregion: 5", "region: Input should be a valid list (got 5)"),
+    "twee-statussen.md": ("title: Status\nstatus: [active, planned]", "status: Input should be 'active', 'ended'"),
+    "soort-lijst.md": ("title: Soort\nkind: [scheme]", "kind: Input should be 'scheme', 'route'"),
+    "onbekende-provincie.md": ("title: P\nregion: [brabant]", "unknown region 'brabant'"),
+    "datum.md": (
+        "title: D\nvalid_as_of: 'maart 2025'",
+        "valid_as_of: must be a date as 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'",
+    ),
+    "instantie-zin.md": (
+        "title: I\nofficial_body: Bel de IND op 088 043 0430 voor meer informatie.",
+        "official_body: must be a name, not a sentence",
+    ),
+    "instantie-lang.md": (
+        "title: I\nofficial_body: de afdeling van de gemeente die over scholing en over werk en inkomen gaat",
+        "official_body: must be a short name (at most 60 characters, 10 words), not a sentence",
+    ),
+    "instantie-link.md": ("title: I\nofficial_body: https://ind.nl", "official_body: must be a name, without a link"),
+    "instantie-telefoon.md": ("title: I\nofficial_body: IND 088-0430430", "without a phone number"),
+    "taal.md": ("title: T\nlanguage: de", "language: Input should be 'nl' or 'en'"),
+    "bron.md": (
+        "title: B\nsources: [{url: 'ftp://x.nl', type: official, date: '2024'}]",
+        "sources.0.url: must be an http(s) URL",
+    ),
+    "sleutel.md": ("title: S\nstauts: active", "stauts: unknown key"),
+    "titel-lijst.md": ("title: [een, twee]", "title: Input should be a valid string"),
+}
+
+
+def test_metadata_of_the_wrong_shape_fails_that_document_only(tmp_path: Path):
+    files: dict[str, str | bytes] = {rel: front(fields) for rel, (fields, _) in WRONG_META.items()}
+    files["goed.md"] = front("title: Goed\nregion: zeeland\nvalid_as_of: 2025-03-01\naudience: employer")
+    corpus = tmp_path / "corpus"
+    write(corpus, files)
+    settings = make_settings(tmp_path / "data", corpus_dir=corpus)
+    report = run_ingest(settings)
+    assert report.added == ["goed"]
+    assert set(report.failed) == set(WRONG_META)
+    for rel, (_, why) in WRONG_META.items():
+        assert report.failed[rel].startswith("front matter: ") and why in report.failed[rel], report.failed[rel]
+    (chunk,) = ChromaStore(settings).all_chunks()
+    # forgiven: an unquoted date, a single region or audience
+    assert (chunk.meta["valid_as_of"], chunk.meta["region"], chunk.meta["audience"]) == (
+        "2025-03-01",
+        ["zeeland"],
+        ["employer"],
+    )
+
+
+def test_every_shipped_document_has_valid_metadata():
+    from assistant.base.settings import PROJECT_ROOT
+    from ingest.load import LoadError, discover, load_document, read_manifest
+
+    corpus = PROJECT_ROOT / "corpus"
+    manifest = read_manifest(corpus)
+    failed = {}
+    for path in discover(corpus):
+        try:
+            load_document(path, corpus, manifest)
+        except LoadError as exc:
+            failed[path.relative_to(corpus).as_posix()] = str(exc)
+    assert failed == {}
