@@ -23,6 +23,7 @@ from fastapi import FastAPI
 
 from assistant import Assistant, Settings
 from assistant.channels.cli import commands as terminal
+from assistant.channels.cli import feedback
 from assistant.channels.state import StateStore
 from assistant.evaluation import cli as evaluation
 
@@ -30,6 +31,7 @@ log = logging.getLogger("wegwijzer")
 
 app = typer.Typer(help="Wegwijzer ICT: cited answers from the HCA ICT programme documents.", no_args_is_help=True)
 terminal.register(app)
+feedback.register(app)
 evaluation.register(app)
 
 TELEGRAM_NO_TOKEN = "Telegram bot not started: WEGWIJZER_TELEGRAM_TOKEN is not set"

@@ -3,8 +3,10 @@
 One store per process, shared by the web service and the Telegram bot: :mod:`assistant.main`
 opens it and hands it to both, and :func:`retention` is the one purge schedule (run by the
 web service, or by the bot when it runs alone). Conversations are keyed by an opaque id, never by a Telegram user id in clear: the bot
-passes a salted hash. Message texts are stored only as conversation turns (needed for
-follow-ups) and are purged after the retention period.
+passes a salted hash. Message texts are stored as conversation turns (needed for
+follow-ups) and with each answer (question, answer text, citations: what feedback is about, see
+:meth:`StateStore.feedback`); both are purged after the retention period, and so are feedback
+comments. Exports never carry a conversation id.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from assistant import Profile, Turn
+from assistant import Answer, Profile, Turn
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -43,6 +45,18 @@ CREATE TABLE IF NOT EXISTS profiles (
 CREATE INDEX IF NOT EXISTS answers_created ON answers(created);
 CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(updated);
 """
+# Columns of ``answers`` added after its first version: added (empty) to an older database when
+# it is opened, so a new and an upgraded database have the same table. JSON in the TEXT columns.
+ANSWER_COLUMNS = {
+    "question": "TEXT",  # as the core checked it
+    "answer": "TEXT",  # the plain text with [n] markers
+    "citations": "TEXT",  # [{n, doc_id, title, location, source_url}]
+    "contacts": "TEXT",  # [{name, url, email}]: where to go on (Contact button, /contact)
+    "choices": "TEXT",  # mode "clarify": the questions to pick from
+    "turns": "TEXT",  # the earlier questions of the conversation (a follow-up needs them)
+    "audience": "TEXT",
+}
+ANSWER_TEXTS = ("question", "answer", "citations", "contacts", "choices", "turns")  # purged with age
 
 MAX_TURNS = 8
 STATE_FILE = "state.sqlite"
@@ -54,6 +68,19 @@ log = logging.getLogger("wegwijzer.state")
 def user_key(channel: str, user_id: int | str, salt: str = "") -> str:
     """Opaque, stable key for a channel user (so logs and tables never hold raw ids)."""
     return hashlib.sha256(f"{salt}|{channel}|{user_id}".encode()).hexdigest()[:24]
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Add the :data:`ANSWER_COLUMNS` an older database lacks (its earlier answers keep them empty)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(answers)")}
+    for name, kind in ANSWER_COLUMNS.items():
+        if name not in have:
+            db.execute(f"ALTER TABLE answers ADD COLUMN {name} {kind}")
+    db.commit()
+
+
+def _json(value: str | None, default: Any) -> Any:
+    return json.loads(value) if value else default
 
 
 class StateStore:
@@ -70,6 +97,7 @@ class StateStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: no fsync per commit, still crash-safe
         self._db.executescript(SCHEMA)
+        migrate(self._db)
         self._lock = threading.Lock()
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -109,10 +137,16 @@ class StateStore:
         return existed
 
     def purge(self, retention_days: int) -> int:
-        """Delete conversations not touched for ``retention_days``; returns how many."""
+        """Delete conversations not touched for ``retention_days``, and blank the texts of older
+        answers and feedback comments (their counts stay for the statistics); returns how many
+        conversations were deleted."""
         cutoff = time.time() - retention_days * 86400
         n = self._exec("SELECT COUNT(*) FROM conversations WHERE updated < ?", (cutoff,))[0][0]
         self._exec("DELETE FROM conversations WHERE updated < ?", (cutoff,))
+        blank = ", ".join(f"{c} = NULL" for c in ANSWER_TEXTS)
+        held = " OR ".join(f"{c} IS NOT NULL" for c in ANSWER_TEXTS)
+        self._exec(f"UPDATE answers SET {blank} WHERE created < ? AND ({held})", (cutoff,))
+        self._exec("UPDATE feedback SET comment = NULL WHERE created < ? AND comment IS NOT NULL", (cutoff,))
         return int(n)
 
     # --- answers and feedback ---------------------------------------------------------
@@ -120,23 +154,65 @@ class StateStore:
         self,
         conversation_id: str | None,
         channel: str,
-        abstained: bool,
-        mode: str,
-        lang: str,
+        answer: Answer,
         latency_ms: float,
         answer_id: str | None = None,
+        turns: Sequence[Turn] = (),
+        audience: str | None = None,
     ) -> str:
-        """Store an answer's metadata; ``answer_id`` may be allocated earlier (the web stream
-        announces it before the answer is complete)."""
+        """Store an answer: its metadata, and what feedback on it is about (the question, the
+        earlier questions ``turns``, the answer text, its citations, contacts and choices).
+        ``answer_id`` may be allocated earlier (the web stream announces it before the answer
+        is complete)."""
         answer_id = answer_id or uuid.uuid4().hex
+        citations = [
+            {"n": c.n, "doc_id": c.doc_id, "title": c.title, "location": c.location, "source_url": c.source_url}
+            for c in answer.citations
+        ]
+        contacts = [asdict(c) for c in answer.contacts]
         self._exec(
-            "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (answer_id, conversation_id, channel, time.time(), int(abstained), mode, lang, latency_ms),
+            "INSERT INTO answers (id, conversation_id, channel, created, abstained, mode, lang, latency_ms, "
+            "question, answer, citations, contacts, choices, turns, audience) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                answer_id,
+                conversation_id,
+                channel,
+                time.time(),
+                int(answer.abstained),
+                answer.mode,
+                answer.lang,
+                latency_ms,
+                answer.question,
+                answer.text,
+                json.dumps(citations, ensure_ascii=False),
+                json.dumps(contacts, ensure_ascii=False),
+                json.dumps(list(answer.choices), ensure_ascii=False),
+                json.dumps([t.question for t in turns], ensure_ascii=False),
+                audience,
+            ),
         )
         return answer_id
 
     def answer_exists(self, answer_id: str) -> bool:
         return bool(self._exec("SELECT 1 FROM answers WHERE id = ?", (answer_id,)))
+
+    ANSWER_FIELDS = ("id", "conversation_id", "mode", "lang", "abstained", "contacts", "choices")
+
+    def stored_answer(self, answer_id: str | None = None, conversation_id: str | None = None) -> dict[str, Any] | None:
+        """An answer's stored data (the one with ``answer_id``, or the last of ``conversation_id``):
+        id, conversation_id, mode, lang, abstained, contacts and choices (empty once purged)."""
+        where, arg = ("id = ?", answer_id) if answer_id else ("conversation_id = ?", conversation_id)
+        rows = self._exec(
+            f"SELECT {', '.join(self.ANSWER_FIELDS)} FROM answers WHERE {where} ORDER BY created DESC LIMIT 1", (arg,)
+        )
+        if not rows:
+            return None
+        row = dict(zip(self.ANSWER_FIELDS, rows[0]))
+        row["abstained"] = bool(row["abstained"])
+        row["contacts"] = _json(row["contacts"], [])
+        row["choices"] = _json(row["choices"], [])
+        return row
 
     def add_feedback(self, answer_id: str, rating: int, comment: str | None = None, channel: str = "web") -> int:
         rows = self._exec(
@@ -145,10 +221,26 @@ class StateStore:
         )
         return int(rows[0][0])
 
-    def feedback(self) -> list[dict[str, Any]]:
-        rows = self._exec("SELECT id, answer_id, rating, comment, channel, created FROM feedback ORDER BY id")
-        keys = ("id", "answer_id", "rating", "comment", "channel", "created")
-        return [dict(zip(keys, r)) for r in rows]
+    FEEDBACK_FIELDS = (
+        "f.id", "f.answer_id", "f.rating", "f.comment", "f.channel", "f.created",
+        "a.question", "a.turns", "a.answer", "a.citations", "a.mode", "a.lang", "a.audience", "a.abstained",
+    )  # fmt: skip
+
+    def feedback(self, since: float | None = None) -> list[dict[str, Any]]:
+        """Every feedback item (from ``since``, a UNIX time, on) with what it is about: the
+        question, earlier questions, the answer text and its citations (None / [] once purged).
+        No conversation or user id."""
+        rows = self._exec(
+            f"SELECT {', '.join(self.FEEDBACK_FIELDS)} FROM feedback f LEFT JOIN answers a ON a.id = f.answer_id "
+            "WHERE f.created >= ? ORDER BY f.id",
+            (since or 0.0,),
+        )
+        items = [dict(zip((k.split(".")[1] for k in self.FEEDBACK_FIELDS), r)) for r in rows]
+        for item in items:
+            item["turns"] = _json(item["turns"], [])
+            item["citations"] = _json(item["citations"], [])
+            item["abstained"] = bool(item["abstained"])
+        return items
 
     def stats(self) -> dict[str, Any]:
         per_day = self._exec(
