@@ -105,6 +105,13 @@ def test_json_chat_answers_with_citations(http: httpx.Client) -> None:
     for st in statements:  # the plain text is the same answer
         assert st["text"] in body["answer"] and all(item in body["answer"] for item in st["items"])
     assert isinstance(body["notices"], list) and all(n in body["answer"] for n in body["notices"])
+    # a way onward: the bodies behind the sources (each with its official page), then the programme
+    assert body["choices"] == []
+    assert body["contacts"][-1] == PROGRAMME and len(body["contacts"]) >= 2
+    assert all(set(c) == {"name", "url", "email"} and c["name"] for c in body["contacts"])
+
+
+PROGRAMME = {"name": "Human Capital Agenda ICT", "url": "https://hcaict.nl/", "email": None}  # the defaults
 
 
 def test_json_chat_refuses_out_of_scope(http: httpx.Client) -> None:
@@ -113,6 +120,19 @@ def test_json_chat_refuses_out_of_scope(http: httpx.Client) -> None:
     assert body["citations"] == []
     assert body["mode"] == "refusal"
     assert [st["text"] for st in body["lead"]] in ([], [body["answer"]])  # the refusal is the lead
+    assert body["contacts"] == [PROGRAMME]  # a refusal always says where to go on
+
+
+def test_clarifying_question_and_a_picked_choice(http: httpx.Client) -> None:
+    """A one-word question gets a question back with choices; sending a choice with the
+    conversation id is answered, in the same conversation."""
+    asked = chat(http, "subsidie", audience="employer").json()
+    assert asked["mode"] == "clarify" and not asked["abstained"]
+    assert 2 <= len(asked["choices"]) <= 4 and asked["citations"] == []
+    assert asked["lead"] and asked["lead"][0]["text"]
+    picked = chat(http, asked["choices"][0], conversation_id=asked["conversation_id"]).json()
+    assert picked["conversation_id"] == asked["conversation_id"]
+    assert picked["mode"] not in ("clarify", "refusal") and picked["citations"] and picked["lead"]
 
 
 def test_follow_up_keeps_the_conversation(http: httpx.Client) -> None:
@@ -229,12 +249,31 @@ def test_feedback_round_trip(http: httpx.Client) -> None:
     mine = [f for f in exported.json() if f["answer_id"] == answer["answer_id"]]
     assert [f["rating"] for f in mine] == ["up", "down"]
     assert mine[1]["comment"].endswith("bedrag ontbreekt") and mine[0]["channel"] == "web"
+    # what the feedback is about: the question, the answer and its citations; no conversation id
+    assert mine[1]["question"] == "Wat is de SLIM-regeling?" and mine[1]["answer"] == answer["answer"]
+    assert mine[1]["turns"] == [] and (mine[1]["mode"], mine[1]["lang"]) == (answer["mode"], "nl")
+    assert mine[1]["citations"] == [
+        {k: c[k] for k in ("n", "doc_id", "title", "location", "source_url")} for c in answer["citations"]
+    ]
+    assert answer["conversation_id"] not in exported.text
 
     as_csv = http.get("/admin/feedback", params={"format": "csv"}, headers=ADMIN)
     assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
     rows = [r for r in csv.DictReader(io.StringIO(as_csv.text)) if r["answer_id"] == answer["answer_id"]]
     assert [r["rating"] for r in rows] == ["up", "down"]
     assert rows[1]["comment"].startswith("'="), "no spreadsheet formulas in the export"
+    assert rows[1]["question"] == "Wat is de SLIM-regeling?" and rows[1]["answer"] == answer["answer"]
+    first = answer["citations"][0]
+    assert rows[1]["citations"].startswith(f"[1] {first['doc_id']}: {first['title']}")
+
+    # a follow-up's feedback names the earlier question; a question that looks like a formula is quoted
+    follow = chat(http, "=1+1 en voor kleine bedrijven?", conversation_id=answer["conversation_id"]).json()
+    assert http.post("/api/feedback", json={"answer_id": follow["answer_id"], "rating": "down"}).status_code == 201
+    (item,) = [f for f in http.get("/admin/feedback", headers=ADMIN).json() if f["answer_id"] == follow["answer_id"]]
+    assert item["turns"] == ["Wat is de SLIM-regeling?"] and item["comment"] is None
+    as_csv = http.get("/admin/feedback", params={"format": "csv"}, headers=ADMIN)
+    (row,) = [r for r in csv.DictReader(io.StringIO(as_csv.text)) if r["answer_id"] == follow["answer_id"]]
+    assert row["question"].startswith("'=1+1")
 
     assert http.post("/api/feedback", json={"answer_id": "f" * 32, "rating": "up"}).status_code == 404
     assert http.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": "meh"}).status_code == 422
@@ -365,6 +404,12 @@ def test_security_headers_demo_page_widget_and_docs(http: httpx.Client) -> None:
     assert docs.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in docs.text
     assert http.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
     spec = http.get("/openapi.json").json()
+    about = spec["info"]["description"]  # the /docs page: automated answers, and how to reach a person (NL, EN)
+    assert "Wegwijzer ICT is een geautomatiseerde assistent, geen medewerker." in about
+    assert "Wegwijzer ICT is an automated assistant, not a person." in about
+    assert "AI-verordening, artikel 50" in about and "EU AI Act, article 50" in about
+    assert "Een mens spreken: [Human Capital Agenda ICT](https://hcaict.nl/)" in about
+    assert "To reach a person: [Human Capital Agenda ICT](https://hcaict.nl/)" in about
     chat_op = spec["paths"]["/api/chat"]["post"]
     assert chat_op["summary"]
     assert spec["components"]["schemas"]["ChatRequest"]["examples"][0]["message"]

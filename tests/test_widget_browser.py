@@ -6,13 +6,23 @@ points, list items, notices, a button per citation) with its first line in view,
 a citation, gives a thumbs up (checked through the admin export), and keeps screenshots in
 test-artifacts/. Again at a 360 px wide phone viewport; plus keyboard use, rate-limit and
 outage errors with retry.
+
+Also: the disclosure (the greeting says answers are automated and how to reach a person; each
+answer is labelled), the way onward (contacts under a refusal, behind "Vraag het een
+medewerker", after a thumbs down), a thumbs down that ends as a draft eval case written by
+``wegwijzer feedback cases``, the choices of a clarifying question, and axe-core's WCAG 2.1
+A/AA rules over the real page with the widget open and an answer shown, at 1280 and 360 px
+(axe-core comes from the npm registry into .cache/node, installed on first use).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,10 +31,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from live_server import ADMIN_KEY, live_server
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from assistant import Assistant
+from assistant.base.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +49,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 QUESTION = "Welke subsidie krijg ik om personeel om te scholen naar ICT?"
+NODE_CACHE = PROJECT_ROOT / ".cache" / "node"
+AXE_JS = NODE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LABEL = "Automatisch antwoord uit de programmadocumenten"
 
 
 @pytest.fixture(scope="module")
@@ -397,3 +413,229 @@ def test_embedded_on_another_site_in_english(
             expect(page.get_by_role("alert")).to_contain_text("De Wegwijzer is nu niet bereikbaar")
         finally:
             context.close()
+
+
+# --- disclosure, the way onward, feedback that becomes an eval case ---------------------------------
+def test_greeting_and_answers_say_they_are_automated_and_how_to_reach_a_person(
+    page: Page, base: str, assistant: Assistant
+) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+    greeting = page.locator(".msg.greeting")
+    expect(greeting).to_contain_text("Ik ben een geautomatiseerde assistent, geen medewerker.")
+    expect(greeting).to_contain_text("automatisch samengesteld uit de programmadocumenten")
+    programme = assistant.settings.programme_contact_name
+    assert programme, "the settings name a programme contact by default"
+    link = greeting.get_by_role("link", name=programme)
+    expect(link).to_have_attribute("href", assistant.settings.programme_contact_url or "")
+    expect(greeting).to_contain_text("Liever een mens spreken? Neem contact op met " + programme)
+    expect(greeting.locator(".who")).to_have_text("Wegwijzer")  # the greeting is no answer
+
+    ask_and_wait(page, "Hoe neem ik een kennismigrant in dienst?")
+    answer = page.locator(".msg.bot").last
+    expect(answer.locator(".who")).to_have_text("Wegwijzer · " + LABEL)
+    entry = transcript(page)[-1]
+    assert [c["name"] for c in entry["contacts"]][-1] == programme and len(entry["contacts"]) >= 2
+    # the contacts sit behind "Vraag het een medewerker": each body linked to its official page
+    contact = answer.get_by_role("button", name="Vraag het een medewerker")
+    onward = answer.locator(".onward")
+    expect(onward).to_be_hidden()
+    expect(contact).to_have_attribute("aria-expanded", "false")
+    contact.click()
+    expect(contact).to_have_attribute("aria-expanded", "true")
+    expect(onward).to_be_visible()
+    expect(onward.locator("p")).to_have_text("Hier kun je verder:")
+    expect(onward.locator("li")).to_have_count(len(entry["contacts"]))
+    for i, c in enumerate(entry["contacts"]):
+        expect(onward.locator("li").nth(i)).to_contain_text(c["name"])
+        if c["email"]:
+            expect(onward.locator("li").nth(i).get_by_role("link", name=c["email"])).to_be_visible()
+    for c in entry["contacts"]:
+        if c["url"]:
+            expect(onward.get_by_role("link", name=c["name"])).to_have_attribute("href", c["url"])
+    contact.click()
+    expect(onward).to_be_hidden()
+
+
+def test_refusal_offers_the_programme_contact(page: Page, base: str, assistant: Assistant) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+    ask_and_wait(page, "Wat is het recept voor appeltaart met kaneel?")
+    answer = page.locator(".msg.bot").last
+    expect(answer.locator(".who")).to_have_text("Wegwijzer · " + LABEL)
+    onward = answer.locator(".onward")
+    expect(onward).to_be_visible()  # under a refusal always, without a button
+    expect(onward.locator("p")).to_have_text("Hier kun je verder:")
+    expect(onward.get_by_role("link", name=assistant.settings.programme_contact_name or "")).to_be_visible()
+    expect(answer.get_by_role("button", name="Vraag het een medewerker")).to_have_count(0)
+    answer.get_by_role("button", name="Nee, niet nuttig").click()
+    expect(onward.locator("p")).to_have_text("Jammer. Hier kun je verder:")
+
+
+def wegwijzer(*args: str, data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The ``wegwijzer`` command as a user runs it, on the data directory ``data_dir``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEGWIJZER_")} | {
+        "WEGWIJZER_DATA_DIR": str(data_dir)
+    }
+    command = Path(sys.executable).with_name("wegwijzer")
+    return subprocess.run([str(command), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_thumbs_down_offers_contacts_and_becomes_a_draft_eval_case(
+    browser: Browser, assistant: Assistant, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    from assistant.evaluation.dataset import load_cases
+
+    data_dir = tmp_path / "state"
+    question = "Wat is de SLIM-regeling?"
+    comment = "Het maximale bedrag per werkgever ontbreekt."
+    with live_server(assistant, data_dir) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="nl-NL")
+        page = context.new_page()
+        try:
+            page.goto(url + "/")
+            page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+            ask_and_wait(page, question)
+            answer = page.locator(".msg.bot").last
+            entry = transcript(page)[-1]
+            answer.get_by_role("button", name="Nee, niet nuttig").click()
+            onward = answer.locator(".onward")
+            expect(onward).to_be_visible()
+            expect(onward.locator("p")).to_have_text("Jammer. Hier kun je verder:")
+            expect(onward.locator("li")).to_have_count(len(entry["contacts"]))
+            expect(answer.get_by_role("button", name="Vraag het een medewerker")).to_have_attribute(
+                "aria-expanded", "true"
+            )
+            expect(page.locator("[aria-live=polite]")).to_contain_text("Jammer. Hier kun je verder:")
+            box = answer.get_by_label("Wat ontbrak er? (optioneel, geen persoonsgegevens)")
+            expect(box).to_be_focused()
+            box.fill(comment)
+            page.screenshot(path=str(artifacts_dir / "widget-thumbs-down.png"))
+            with page.expect_response(lambda r: r.url.endswith("/api/feedback")) as sent:
+                answer.get_by_role("button", name="Verstuur feedback").click()
+            assert sent.value.status == 201
+            expect(answer.get_by_text("Bedankt voor je feedback.")).to_be_visible()
+            exported = [f for f in exported_feedback(url) if f["answer_id"] == entry["answerId"]]
+        finally:
+            context.close()
+    # the admin export carries what the feedback is about
+    assert [(f["rating"], f["comment"], f["question"]) for f in exported] == [("down", comment, question)]
+    assert exported[0]["answer"] == entry["text"]
+    assert [(c["n"], c["doc_id"], c["title"], c["location"]) for c in exported[0]["citations"]] == [
+        (c["n"], c["doc_id"], c["title"], c["location"]) for c in entry["citations"]
+    ]
+
+    out = tmp_path / "drafts" / "feedback-cases.yaml"
+    done = wegwijzer("feedback", "cases", "--out", str(out), "--since", "7", data_dir=data_dir, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"1 draft case(s) from 👎 feedback to {out}" in done.stderr
+    text = out.read_text(encoding="utf-8")
+    (case,), _, _ = load_cases(out)  # a valid case for the eval runner, once staff fill it in
+    assert case.id.startswith("feedback-") and case.question == question
+    assert (case.lang, case.audience, case.category, case.answerable) == ("nl", "employer", "funding", True)
+    assert case.facts == [] and case.evidence == []
+    assert f"#   {comment}\n" in text
+    first_line = entry["text"].split("\n")[0]
+    assert f"#   {first_line}\n" in text
+    for c in entry["citations"]:
+        assert f"#   [{c['n']}] {c['doc_id']}: {c['title']}" in text
+    assert yaml.safe_load(text)[0]["id"] == case.id
+
+
+# --- clarifying questions -------------------------------------------------------------------------------
+def test_clarifying_question_shows_choices_and_a_pick_is_answered_in_the_same_conversation(
+    page: Page, base: str, artifacts_dir: Path
+) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+    box = page.get_by_label("Je vraag")
+    box.fill("subsidie")
+    with page.expect_response(lambda r: r.url.endswith("/api/chat/stream")):
+        box.press("Enter")
+    asked = page.locator(".msg.bot").filter(has=page.locator(".choices"))
+    choices = asked.get_by_role("group", name="Kies een onderwerp").get_by_role("button")
+    expect(choices.first).to_be_visible(timeout=30_000)
+    entry = transcript(page)[-1]
+    assert entry["mode"] == "clarify" and 2 <= len(entry["choices"]) <= 4
+    expect(choices).to_have_text(entry["choices"])
+    expect(asked.locator(".who")).to_have_text("Wegwijzer · " + LABEL)
+    expect(asked.locator(".feedback")).to_have_count(0)  # a question back gets no thumbs
+    assert_first_line_in_view(page, asked)
+    page.screenshot(path=str(artifacts_dir / "widget-clarify.png"))
+    conversation = page.evaluate(
+        "() => { for (let i = 0; i < sessionStorage.length; i++) { const k = sessionStorage.key(i);"
+        " if (k.endsWith(':conversation')) return JSON.parse(sessionStorage.getItem(k)); } return null; }"
+    )
+    pick = entry["choices"][1]
+    with page.expect_request(lambda r: r.url.endswith("/api/chat/stream")) as sent:
+        choices.nth(1).click()
+    body = json.loads(sent.value.post_data or "{}")
+    assert body["message"] == pick and body["conversation_id"] == conversation
+    expect(page.locator(".msg.user .bubble")).to_have_text(["subsidie", pick])
+    answer = page.locator(".msg.bot").last
+    expect(answer.locator(".feedback")).to_be_visible(timeout=30_000)
+    expect(choices.nth(1)).to_have_attribute("aria-pressed", "true")
+    expect(choices.first).to_be_disabled()
+    answered = transcript(page)[-1]
+    assert answered["mode"] != "clarify" and not answered["abstained"] and answered["citations"]
+    assert_rendered_from_data(answer, answered)
+    assert_first_line_in_view(page, answer)
+    # reloaded, the choice stays ticked and the buttons stay off
+    page.reload()
+    expect(page.locator(".choices .chip[aria-pressed=true]")).to_have_text([pick])
+
+
+# --- automated accessibility checks ---------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from the npm registry, installed into .cache/node on first use."""
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is missing: apt-get install npm (scripts/install_system_packages.sh does), for axe-core")
+        subprocess.run(
+            [npm, "install", "--prefix", str(NODE_CACHE), "--no-audit", "--no-fund", "axe-core@4"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page, axe_source: str) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations of the page as it is now, the widget's open shadow
+    DOM included (injected with evaluate, so the page's own CSP stays in force)."""
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        """async (tags) => {
+          const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+          const inShadow = r.passes.reduce((k, v) => k + v.nodes.filter(n => Array.isArray(n.target[0])).length, 0);
+          return {inShadow, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))}))};
+        }""",
+        WCAG_TAGS,
+    )
+    assert result["inShadow"] > 20, "axe checked the widget inside its shadow root"
+    return result["violations"]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 860), (360, 740)], ids=["1280px", "360px"])
+def test_no_wcag_21_aa_violations_with_the_widget_open_and_an_answer_shown(
+    browser: Browser, base: str, axe_source: str, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(base + "/")
+        page.get_by_role("button", name="Vraag het de Wegwijzer").click()
+        expect(page.get_by_role("dialog", name="Wegwijzer ICT")).to_be_visible()
+        assert axe_violations(page, axe_source) == [], "the greeting"
+        ask_and_wait(page, QUESTION)
+        answer = page.locator(".msg.bot").last
+        answer.locator(".src-toggle").first.click()
+        answer.get_by_role("button", name="Vraag het een medewerker").click()
+        expect(answer.locator(".onward")).to_be_visible()
+        violations = axe_violations(page, axe_source)
+        assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+    finally:
+        context.close()

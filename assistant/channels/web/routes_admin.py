@@ -156,16 +156,46 @@ def _export_rows(rows: list[dict[str, Any]]) -> list[FeedbackExportItem]:
             comment=r["comment"],
             channel=r["channel"],
             created=datetime.fromtimestamp(r["created"], UTC).isoformat(timespec="seconds"),
+            question=r["question"],
+            turns=r["turns"],
+            answer=r["answer"],
+            citations=r["citations"],
+            mode=r["mode"],
+            lang=r["lang"],
         )
         for r in rows
     ]
 
 
+def _csv_cell(value: Any) -> Any:
+    """A spreadsheet cell: lists flattened; text that a spreadsheet would run as a formula quoted."""
+    if isinstance(value, list):
+        value = "; ".join(
+            f"[{v['n']}] {v['doc_id']}: {v['title']}" + (f", {v['location']}" if v["location"] else "")
+            if isinstance(v, dict)
+            else str(v)
+            for v in value
+        )
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
 @router.get(
     "/feedback",
     response_model=list[FeedbackExportItem],
-    responses={200: {"content": {"text/csv": {"example": "id,answer_id,rating,comment,channel,created\n"}}}},
-    summary="Export all feedback (JSON, or CSV with format=csv)",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {
+                    "example": "id,answer_id,rating,comment,channel,created,question,turns,answer,citations,mode,lang\n"
+                }
+            }
+        }
+    },
+    summary="Export all feedback with its question, answer and citations (JSON, or CSV with format=csv)",
+    description="Question, answer and comment texts are kept for the retention period, then they are empty. "
+    "`wegwijzer feedback cases` turns the 👎 items into draft evaluation cases.",
 )
 async def feedback_export(state: StateDep, format: Literal["json", "csv"] = Query("json")) -> Any:
     items = _export_rows(await run_in_threadpool(state.feedback))
@@ -175,10 +205,7 @@ async def feedback_export(state: StateDep, format: Literal["json", "csv"] = Quer
     writer = csv.DictWriter(out, fieldnames=list(FeedbackExportItem.model_fields))
     writer.writeheader()
     for item in items:
-        row = item.model_dump()
-        if row["comment"] and row["comment"][0] in "=+-@\t\r":  # no formulas in a spreadsheet export
-            row["comment"] = "'" + row["comment"]
-        writer.writerow(row)
+        writer.writerow({k: _csv_cell(v) for k, v in item.model_dump().items()})  # no formulas in a spreadsheet
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

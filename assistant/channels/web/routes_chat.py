@@ -93,9 +93,15 @@ def record(
     latency_ms: float,
     answer_id: str | None = None,
 ) -> str:
-    """Store the answer's metadata (never its text with an id) and the turn for follow-ups."""
+    """Store the answer (what feedback on it is about) and the turn for follow-ups."""
     answer_id = state.record_answer(
-        prepared.conversation_id, CHANNEL, answer.abstained, answer.mode, answer.lang, latency_ms, answer_id=answer_id
+        prepared.conversation_id,
+        CHANNEL,
+        answer,
+        latency_ms,
+        answer_id=answer_id,
+        turns=prepared.turns,
+        audience=prepared.profile.audience,
     )
     state.append_turn(prepared.conversation_id, Turn(question.strip(), answer.text), prepared.profile, channel=CHANNEL)
     return answer_id

@@ -79,12 +79,24 @@ class StatementPublic(BaseModel):
     items: list[str] = Field(default_factory=list, description="List items under `text` (its intro), in order.")
 
 
+class ContactPublic(BaseModel):
+    """Where a person can go on: the body behind a cited document (DUO, UWV, IND, RVO, a
+    province) with its official page, or the programme's own contact."""
+
+    name: str
+    url: str | None = None
+    email: str | None = None
+
+
 class ChatPublic(BaseModel):
-    """A cited answer (or a refusal, ``abstained: true``).
+    """A cited answer (or a refusal, ``abstained: true``, or a clarifying question, ``mode: clarify``).
 
     Show ``lead`` first (it answers the question), then ``points``, then ``notices`` (what
     to check: an ended scheme, the peildatum, the body to ask); each statement names its
-    citations. ``answer`` is the same answer as plain text with ``[n]`` markers.
+    citations. ``answer`` is the same answer as plain text with ``[n]`` markers. Label it as an
+    automated answer. Offer ``contacts`` (under a refusal always; under an answer on request);
+    with ``mode: clarify`` show ``choices`` as buttons and send the one picked as the next
+    question of the same conversation.
     """
 
     model_config = ConfigDict(
@@ -123,6 +135,11 @@ class ChatPublic(BaseModel):
                             "valid_as_of": "2025-03-03",
                         }
                     ],
+                    "choices": [],
+                    "contacts": [
+                        {"name": "UWV", "url": "https://www.uwv.nl/", "email": None},
+                        {"name": "Human Capital Agenda ICT", "url": "https://hcaict.nl/", "email": None},
+                    ],
                     "timings_ms": {"retrieve_ms": 12.4, "total_ms": 15.1},
                 }
             ]
@@ -134,12 +151,20 @@ class ChatPublic(BaseModel):
     answer: str = Field(description="Plain text; lines separated by '\\n'; [n] refers to citation n.")
     abstained: bool = Field(description="True when the documents do not answer the question (a refusal).")
     lang: Lang
-    mode: str = Field(description="extractive | llm | fallback | refusal")
+    mode: str = Field(description="extractive | llm | fallback | refusal | clarify")
     note: str | None = Field(None, description="About how the answer was made (e.g. the language model was down).")
     lead: list[StatementPublic] = Field(default_factory=list, description="What answers the question; show first.")
     points: list[StatementPublic] = Field(default_factory=list, description="What supports or completes the lead.")
     notices: list[str] = Field(default_factory=list, description="What to check: status, peildatum, where to ask.")
     citations: list[CitationPublic]
+    choices: list[str] = Field(
+        default_factory=list, description="`mode: clarify`: 2-4 questions to pick from; send one as the next message."
+    )
+    contacts: list[ContactPublic] = Field(
+        default_factory=list,
+        description="Who can help further: the bodies behind the cited documents, then the programme contact. "
+        "A refusal carries the programme contact.",
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
@@ -167,13 +192,32 @@ class FeedbackPublic(BaseModel):
     rating: Literal["up", "down"]
 
 
+class CitationRef(BaseModel):
+    """A citation of an answer as stored with it: enough to find the passage again."""
+
+    n: int
+    doc_id: str
+    title: str
+    location: str = ""
+    source_url: str | None = None
+
+
 class FeedbackExportItem(BaseModel):
+    """One feedback item with what it is about. Question, answer and comment texts are kept for
+    the retention period (WEGWIJZER_RETENTION_DAYS), then they are null; never a user id."""
+
     id: int
     answer_id: str
     rating: Literal["up", "down"]
     comment: str | None
     channel: str | None
     created: str = Field(description="UTC time, ISO 8601.")
+    question: str | None = Field(None, description="The question the answer was given to.")
+    turns: list[str] = Field(default_factory=list, description="Earlier questions of the conversation.")
+    answer: str | None = Field(None, description="The answer text, with [n] markers.")
+    citations: list[CitationRef] = Field(default_factory=list)
+    mode: str | None = None
+    lang: str | None = None
 
 
 class ErrorPublic(BaseModel):

@@ -49,7 +49,10 @@ DESCRIPTION = """
 Cited answers from the programme documents of the Dutch **Human Capital Agenda ICT**, for
 employers, career switchers and programme staff.
 
-* `POST /api/chat` answers with numbered citations (or refuses, `abstained: true`).
+{disclosure}
+
+* `POST /api/chat` answers with numbered citations (or refuses, `abstained: true`; or asks back,
+  `mode: clarify`, with `choices`). Every answer carries `contacts`: who can help further.
 * `POST /api/chat/stream` streams the same answer as Server-Sent Events.
 * `GET /widget.js` is the embeddable chat widget:
   `<script src="https://HOST/widget.js" data-audience="employer" data-lang="nl" defer></script>`.
@@ -57,12 +60,33 @@ employers, career switchers and programme staff.
 """
 
 
+def contact_markdown(settings: Settings) -> str:
+    """The programme contact as Markdown: its name linked to its page, and its e-mail address."""
+    name = settings.programme_contact_name or "Human Capital Agenda ICT"
+    label = f"[{name}]({settings.programme_contact_url})" if settings.programme_contact_url else name
+    return label + (f" ({settings.programme_contact_email})" if settings.programme_contact_email else "")
+
+
+def description(settings: Settings) -> str:
+    """The /docs description: what the API does, and (NL, EN) that its answers are automated."""
+    table = texts(TEXTS, settings.prompts_dir)
+    contact = contact_markdown(settings)
+    disclosure = "\n\n".join(table("api.disclosure", lang, contact=contact) for lang in LANGS)
+    return DESCRIPTION.format(disclosure=disclosure)
+
+
 def render_widget(settings: Settings) -> bytes:
     """widget.js with the UI texts (prompts/widget.yaml) and limits filled in at serve time."""
     table = texts(TEXTS, settings.prompts_dir)
+    contact = {
+        "name": settings.programme_contact_name,
+        "url": settings.programme_contact_url,
+        "email": settings.programme_contact_email,
+    }
     config = {
         "texts": {lang: {k: table.get(k, lang) for k in ("widget", "greeting", "suggestions")} for lang in LANGS},
         "maxChars": settings.max_question_chars,
+        "contact": contact if settings.programme_contact_name else None,
     }
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
     if CONFIG_TOKEN not in source:
@@ -110,7 +134,7 @@ def create_app(
         title="Wegwijzer ICT",
         version="0.1.0",
         summary="Cited answers about the Human Capital Agenda ICT, for an embeddable chat widget.",
-        description=DESCRIPTION,
+        description=description(settings),
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,

@@ -14,6 +14,12 @@
  * the answer as data, which replaces it: the lead (what answers the question) first, the
  * points, list items as a list, each statement with buttons for its citations, the notices
  * (what to check) under it, then the sources.
+ *
+ * Every answer is labelled as automated (the greeting says how answers are made and how to
+ * reach a person). A way onward: a refusal lists the answer's contacts (the bodies behind the
+ * documents, the programme); under an answer they sit behind "Vraag het een medewerker", and
+ * a thumbs down opens them ("Jammer. Hier kun je verder:"). A clarifying question (mode
+ * "clarify") shows its choices as buttons; the one picked is asked next, in the same conversation.
  */
 (function () {
   "use strict";
@@ -34,6 +40,7 @@
   var TEXTS = CONFIG.texts[lang];
   var T = TEXTS.widget;
   var MAX_CHARS = CONFIG.maxChars || 1000;
+  var PROGRAMME = CONFIG.contact && CONFIG.contact.name ? [CONFIG.contact] : [];
   var KEY = "wegwijzer:" + API + ":";
   var MAX_TRANSCRIPT = 30;
   var uid = 0;
@@ -122,6 +129,7 @@
     ".log{position:relative;flex:1;min-height:0;overflow-y:auto;padding:14px 14px 6px;background:#fff;overscroll-behavior:contain}",
     ".msg{margin:0 0 12px;max-width:92%;word-wrap:break-word;overflow-wrap:anywhere}",
     ".msg .who{display:block;font-size:.75rem;font-weight:600;color:#4b5563;margin-bottom:2px}",
+    ".msg .who .ai{font-weight:400}",
     ".bubble{padding:10px 12px;border-radius:12px}",
     ".bubble p{margin:0 0 8px}.bubble p:last-child{margin-bottom:0}",
     ".user{margin-left:auto}.user .who{text-align:right}",
@@ -157,6 +165,9 @@
     ".thumb:hover{background:#eef3f9}",
     ".thumb[aria-pressed=true]{background:#0a4d8c;border-color:#0a4d8c;color:#fff}",
     ".thumb:disabled{cursor:default}",
+    ".contact-btn{min-height:40px;padding:6px 10px;border:1px solid #0a4d8c;border-radius:8px;background:#fff;color:#0a4d8c;font-size:.85rem;font-weight:600}",
+    ".contact-btn:hover{background:#eef3f9}",
+    ".contact-btn[aria-expanded=true]{background:#dfe8f3}",
     ".comment{display:flex;flex-direction:column;gap:6px;width:100%}",
     ".comment textarea{width:100%;min-height:56px;padding:6px 8px;border:1px solid #6b7280;border-radius:8px;resize:vertical;font-size:.875rem}",
     ".row{display:flex;gap:6px;flex-wrap:wrap}",
@@ -165,6 +176,14 @@
     ".btn:hover{background:#083d70;color:#fff}",
     ".error{margin-top:6px;padding:8px 10px;border-radius:8px;background:#fdf0f0;border:1px solid #e4a5a5;color:#8f1d1d;font-size:.875rem}",
     ".error .btn{margin-top:6px;background:#8f1d1d;border-color:#8f1d1d}",
+    ".disclosure{font-size:.875rem}",
+    ".bubble a,.onward a{color:#0a4d8c;font-weight:600;text-decoration:underline}",
+    ".onward{width:100%;margin-top:8px;padding:8px 10px;border:1px solid #c9d1db;border-radius:8px;background:#fff;font-size:.875rem;color:#1a1d21}",
+    ".onward p{margin:0 0 4px;font-weight:600}",
+    ".onward ul{margin:0;padding-left:1.25em}.onward li{margin:0 0 2px}",
+    ".choices{display:flex;flex-direction:column;gap:6px;align-items:flex-start;margin-top:8px}",
+    ".choices .chip[aria-pressed=true]{background:#0a4d8c;color:#fff}",
+    ".chip:disabled{cursor:default}",
     ".suggest{margin:4px 0 12px}",
     ".suggest h3{margin:0 0 6px;font-size:.8rem;color:#4b5563;font-weight:600}",
     ".suggest ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:6px;align-items:flex-start}",
@@ -261,9 +280,12 @@
 
   // --- rendering -----------------------------------------------------------------------
   function renderGreeting() {
-    log.appendChild(el("div", { class: "msg bot" }, [
+    var human = PROGRAMME.length ? el("p", { class: "disclosure" }, [T.human + " "].concat(contactParts(PROGRAMME[0]))) : null;
+    log.appendChild(el("div", { class: "msg bot greeting" }, [
       el("span", { class: "who", text: T.assistant }),
-      el("div", { class: "bubble" }, [el("p", { text: TEXTS.greeting[audience] })])
+      el("div", { class: "bubble" }, [
+        el("p", { text: TEXTS.greeting[audience] }), el("p", { class: "disclosure", text: T.disclosure }), human
+      ])
     ]));
     if (transcript.length) return;
     var list = el("ul");
@@ -317,7 +339,50 @@
     if (!entry.lead || !entry.lead.length) return (entry.text || "").replace(/\s*\[\d+\]/g, "");
     return entry.lead.concat(entry.points || []).map(function (st) {
       return [st.text].concat(st.items || []).join(" ");
-    }).concat(entry.notices || []).join(" ");
+    }).concat(entry.notices || [], entry.mode === "clarify" ? entry.choices || [] : []).join(" ");
+  }
+
+  // A contact: its name, linked to its official page, and its e-mail address when it has one.
+  function contactParts(c) {
+    var url = c.url ? safeUrl(c.url) : null;
+    var parts = [url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, [
+      c.name, el("span", { class: "sr", text: " " + T.opens_new_window })
+    ]) : c.name];
+    if (c.email && /^[^\s@<>]+@[^\s@<>]+$/.test(c.email)) {
+      parts.push(" · ", el("a", { href: "mailto:" + c.email, text: c.email }));
+    }
+    return parts;
+  }
+  function contactsOf(entry) {
+    return entry.contacts && entry.contacts.length ? entry.contacts : PROGRAMME;
+  }
+  // "Hier kun je verder:" and the contacts, one per line.
+  function onward(entry, intro, hidden) {
+    var list = el("ul");
+    contactsOf(entry).forEach(function (c) { list.appendChild(el("li", null, contactParts(c))); });
+    var introP = el("p", { text: intro });
+    var box = el("div", { class: "onward", id: "ww-onward-" + (++uid), hidden: hidden || null }, [introP, list]);
+    box.setIntro = function (text) { introP.textContent = text; };
+    return box;
+  }
+
+  // Mode "clarify": the choices as buttons; the one picked is asked next.
+  function renderChoices(view, entry) {
+    var group = el("div", { class: "choices", role: "group", "aria-label": T.choices_label });
+    var buttons = entry.choices.map(function (choice) {
+      return el("button", {
+        class: "chip", type: "button", text: choice, "aria-pressed": entry.chosen === choice ? "true" : "false",
+        disabled: !!entry.chosen, onclick: function () {
+          if (busy || entry.chosen) return;
+          entry.chosen = choice;
+          saveTranscript();
+          buttons.forEach(function (b) { b.disabled = true; b.setAttribute("aria-pressed", String(b.textContent === choice)); });
+          ask(choice);
+        }
+      });
+    });
+    buttons.forEach(function (b) { group.appendChild(b); });
+    view.body.appendChild(group);
   }
 
   function citeButton(n, view) {
@@ -331,7 +396,8 @@
     var body = el("div", { class: "answer" }, [el("p", { class: "thinking", text: T.thinking })]);
     var extra = el("div");
     var bubble = el("div", { class: "bubble" }, [body, extra]);
-    var node = el("div", { class: "msg bot", "aria-busy": "true" }, [el("span", { class: "who", text: T.assistant }), bubble]);
+    var who = el("span", { class: "who" }, [T.assistant, el("span", { class: "ai", text: " · " + T.automated_label })]);
+    var node = el("div", { class: "msg bot", "aria-busy": "true" }, [who, bubble]);
     var view = {
       node: node, body: body, extra: extra, text: "", citations: [], toggles: {},
       setText: function (text) { view.text = text; renderPlain(body, text); },
@@ -386,7 +452,24 @@
     var status = el("span", { class: "fb-status", role: "status" });
     var up = el("button", { class: "thumb", type: "button", "aria-pressed": "false", "aria-label": T.thumbs_up, title: T.thumbs_up }, [icon(ICONS.up, 18)]);
     var down = el("button", { class: "thumb", type: "button", "aria-pressed": "false", "aria-label": T.thumbs_down, title: T.thumbs_down }, [icon(ICONS.down, 18)]);
-    var row = el("div", { class: "feedback" }, [el("span", { text: T.feedback_question }), up, down, status]);
+    var row = el("div", { class: "feedback" }, [el("span", { text: T.feedback_question }), up, down]);
+    // The way onward: always shown under a refusal (see finishBot), else behind the contact button.
+    var more = entry.abstained ? null : onward(entry, T.contacts_intro, true);
+    if (more) {
+      var contactBtn = el("button", {
+        class: "contact-btn", type: "button", "aria-expanded": "false", "aria-controls": more.id, text: T.contact_button,
+        onclick: function () { showOnward(contactBtn.getAttribute("aria-expanded") !== "true"); }
+      });
+      row.appendChild(contactBtn);
+    }
+    row.appendChild(status);
+    if (more) row.appendChild(more);
+    function showOnward(open, intro) {
+      if (!more) return;
+      if (intro) more.setIntro(intro);
+      more.hidden = !open;
+      contactBtn.setAttribute("aria-expanded", String(open));
+    }
     function lock(rating) {
       up.disabled = down.disabled = true;
       (rating === "up" ? up : down).setAttribute("aria-pressed", "true");
@@ -408,6 +491,9 @@
     up.addEventListener("click", function () { send("up"); });
     down.addEventListener("click", function () {
       lock("down");
+      showOnward(true, T.after_down);
+      if (view.onward) view.onward.setIntro(T.after_down);  // a refusal shows its contacts already
+      announce(T.after_down + " " + contactsOf(entry).map(function (c) { return c.name; }).join(", "));
       var id = "ww-fb-" + (++uid);
       var box = el("textarea", { id: id, maxlength: "1000" });
       var form = el("div", { class: "comment" }, [
@@ -431,10 +517,12 @@
     if (entry.abstained) {
       view.node.classList.add("refusal");
       view.body.appendChild(el("p", { class: "note", text: T.refusal_hint }));
+      if (contactsOf(entry).length) view.body.appendChild(view.onward = onward(entry, T.contacts_intro, false));
     }
+    if (entry.mode === "clarify" && entry.choices && entry.choices.length) renderChoices(view, entry);
     if (entry.note) view.body.appendChild(el("p", { class: "note", text: entry.note }));
     renderCitations(view, entry.citations, entry.lang);
-    if (entry.answerId) renderFeedback(view, entry);
+    if (entry.answerId && entry.mode !== "clarify") renderFeedback(view, entry);
   }
 
   function showError(view, message, retry) {
@@ -531,7 +619,8 @@
     setBusy(true);
     controller = window.AbortController ? new AbortController() : null;
     var entry = {
-      role: "assistant", text: "", lead: [], points: [], notices: [], citations: [], answerId: null, abstained: false, lang: lang
+      role: "assistant", text: "", lead: [], points: [], notices: [], citations: [], contacts: [], choices: [],
+      mode: null, answerId: null, abstained: false, lang: lang
     };
     var finished = false, failed = false;
     var body = { message: question, lang: lang, audience: audience };
@@ -570,6 +659,9 @@
           entry.points = data.points || [];
           entry.notices = data.notices || [];
           entry.citations = data.citations || [];
+          entry.contacts = data.contacts || [];
+          entry.choices = data.choices || [];
+          entry.mode = data.mode || null;
         } else if (event === "citations") {
           entry.citations = data;
         } else if (event === "done") {
@@ -577,6 +669,7 @@
           entry.text = entry.text || view.text.replace(/\n+$/, "");
           entry.answerId = data.answer_id;
           entry.abstained = !!data.abstained;
+          entry.mode = data.mode || entry.mode;
           entry.lang = data.lang || lang;
           entry.note = data.note || null;
           transcript.push({ role: "user", text: question }, entry);
