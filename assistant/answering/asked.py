@@ -77,7 +77,8 @@ _KIND_CUES: dict[str, str] = {
     r"vormen|soorten|voorwaarden|eisen|stappen)|wat zijn (de|mijn|jouw) (opties|mogelijkheden|regelingen|pijlers|"
     r"onderdelen|stappen|voorwaarden|eisen|regels|actielijnen|doelen|maatregelen|acties|criteria)|"
     r"which (options|schemes|programmes|programs|routes|conditions|requirements)|what (options|schemes|programmes|"
-    r"programs|conditions|requirements) |what are (the|my) (options|conditions|requirements|steps|pillars)|"
+    r"programs|conditions|requirements|routes|ways) |what are (the|my) (options|conditions|requirements|steps|pillars|"
+    r"routes|ways|possibilities|choices)|welke (wegen|routes|trajecten)|"
     r"kan ik kiezen|alternatie|aan welke (voorwaarden|eisen)",
     "difference": r"verschil|verschillen|difference|differ|versus|\bvs\b|vergeleken met|compared",
     "definition": r"^(wat is|wat zijn|wat betekent|wat houdt|what is|what are|what does .* mean|wat doet)\b",
@@ -95,7 +96,7 @@ _MONTHS = (
 _FORM: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"€|\beuro\b|\beur\b|per maand|per jaar|gratis|kosteloos|geen kosten|"
-        r"niets (te )?betalen|betaal je niets|free of charge|\bfree\b|no cost|costs nothing",
+        r"niets (te )?betalen|betaal je niets|free of charge|(?<!-)\bfree\b|no cost|costs nothing",
         re.I,
     ),
     "percentage": re.compile(r"\d\s?%|procent|percent", re.I),
@@ -166,6 +167,7 @@ _AGE_RULES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"(\d{2}) jaar (?:en|of) ouder|(\d{2}) jaar of meer|ouder dan (\d{2})|boven de (\d{2})|vanaf (\d{2}) jaar|"
+            r"(\d{2}) and over|(\d{2}) years or older|"
             r"(\d{2}) and older|(\d{2}) or older|(\d{2}) years and over|over (\d{2})|older than (\d{2})|(\d{2})\+|"
             r"from (?:the age of )?(\d{2})",
             re.I,

@@ -46,7 +46,8 @@ W_SECTION = 0.15
 W_TOPIC = 0.08  # a passage without the question's rarest words (the scheme it names) is context at best
 RARE_IDF = 2.0
 W_BOILERPLATE = 0.12  # a template line repeated across documents
-W_STATUS = 0.12  # an ended scheme or a plan, when the question is not about either  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
+W_STATUS = 0.12  # an ended scheme or a plan, when the question is not about either
+W_SHORT = 0.04  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
 CUTOFF = 0.12  # a point must score within this of the lead
 MAX_UNITS = 3
 MAX_PASSAGES = 5
@@ -160,6 +161,8 @@ def candidate_units(
             if sentences[members[0]].is_intro and len(members) > 2:
                 score += 0.04 if wants_list else -0.0015 * max(0, n_words - 50)
             score -= 0.001 * max(0, n_words - 60)
+            if n_words < 5 and not asked.specific_form(text):
+                score -= W_SHORT  # "De website is it-omscholing.nl.": close to anything, says little
             key = (p.chunk.chunk_id, members)
             if key in units and units[key].score >= score:
                 continue
