@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.base.errors import DataDirError
 from assistant.base.settings import Settings
 from assistant.base.text import chunk_sentences
 from assistant.base.types import Chunk
@@ -128,6 +129,8 @@ def run_ingest(
     deleted (a running service reloads there); by default the store itself follows the switch.
     """
     started = time.perf_counter()
+    if store is None:
+        DataDirError.check(settings.data_dir)  # before the embedding cache opens there
     embedder = embedder or E5Embeddings(settings.embed_cache_path, settings.embed_batch)
     store = store or ChromaStore(settings, embedder)
     store.refresh()

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Answer, Profile, Turn
+from assistant.base.errors import DataDirError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -83,6 +84,62 @@ def _json(value: str | None, default: Any) -> Any:
     return json.loads(value) if value else default
 
 
+class _Corrupt(Exception):
+    """The state database failed its integrity check."""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The database at ``path``, checked (``PRAGMA quick_check``) and with the current schema."""
+    db = sqlite3.connect(str(path), check_same_thread=False)
+    try:
+        verdict = db.execute("PRAGMA quick_check").fetchall()
+        if verdict != [("ok",)]:
+            raise _Corrupt("; ".join(str(row[0]) for row in verdict[:3]))
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL: no fsync per commit, still crash-safe
+        db.executescript(SCHEMA)
+        migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """Is the file damaged (not read-only, locked or full: those are not fixed by starting over)?"""
+    name = getattr(exc, "sqlite_errorname", "")
+    return (
+        name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc) or "not a database" in str(exc)
+    )
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open the state database; a corrupt one is moved aside (with its WAL files) and a fresh one
+    started, with one log line that says where the old one went."""
+    try:
+        return _connect(path)
+    except _Corrupt as exc:
+        why = str(exc)
+    except sqlite3.DatabaseError as exc:
+        if not _corrupt(exc):
+            raise DataDirError(f"The state database {path} cannot be opened: {exc}.") from exc
+        why = str(exc)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.replace(aside.with_name(aside.name + suffix))
+    log.error(
+        "state database %s is corrupt (%s): moved aside to %s; starting with an empty one "
+        "(earlier conversations, answers and feedback are in the moved file)",
+        path,
+        why,
+        aside,
+    )
+    return _connect(path)
+
+
 class StateStore:
     """Thread-safe SQLite store; one connection guarded by a lock (low write volume)."""
 
@@ -92,12 +149,9 @@ class StateStore:
         return cls(data_dir / STATE_FILE)
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: no fsync per commit, still crash-safe
-        self._db.executescript(SCHEMA)
-        migrate(self._db)
+        DataDirError.check(path.parent)
+        self.path = path
+        self._db = _open(path)
         self._lock = threading.Lock()
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

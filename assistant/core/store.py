@@ -54,6 +54,7 @@ from chromadb.api.collection_configuration import CreateCollectionConfiguration
 from chromadb.api.types import Embeddable, EmbeddingFunction, Embeddings, Metadata
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.base.errors import DataDirError
 from assistant.base.settings import Settings
 from assistant.base.types import Chunk
 from assistant.core.embedder import E5Embeddings, Embedder
@@ -509,11 +510,10 @@ class ChromaStore:
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
-            pointer_dir = settings.data_dir
-            pointer_dir.mkdir(parents=True, exist_ok=True)
+            pointer_dir = DataDirError.check(settings.data_dir)
         else:
-            pointer_dir = settings.chroma_dir
-            pointer_dir.mkdir(parents=True, exist_ok=True)
+            DataDirError.check(settings.data_dir)
+            pointer_dir = DataDirError.check(settings.chroma_dir, "index folder")
             self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
         self._fn = E5ChromaFunction(embedder)
         self._name = settings.collection + suffix

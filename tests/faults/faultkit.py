@@ -7,11 +7,17 @@ texts come from the shared cache (``.cache/embeddings.sqlite``) after the first 
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
+import pytest
 from fpdf import FPDF
 
+from assistant.base.settings import PROJECT_ROOT
 from assistant.core.store import VectorStore
 
 CODAM = (
@@ -86,3 +92,45 @@ def snapshot(store: VectorStore, doc_id: str | None = None) -> list[tuple[object
     counts = {c.chunk_id: int(c.meta.get("n_sentences", 0)) for c in chunks}
     vectors = store.sentence_vectors(list(counts), counts)
     return [(c.chunk_id, c.text, c.meta, vectors[c.chunk_id].round(6).tolist()) for c in chunks]
+
+
+# --- processes -------------------------------------------------------------------------------
+PYTHON = sys.executable
+
+
+def env(data_dir: Path, corpus_dir: Path | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a ``wegwijzer`` process over a test data folder (shared embedding cache)."""
+    from conftest import CACHE
+
+    values = dict(os.environ)
+    values.update(
+        {
+            "WEGWIJZER_DATA_DIR": str(data_dir),
+            "WEGWIJZER_EMBED_CACHE": str(CACHE),
+            "WEGWIJZER_LLM_BASE_URL": "",
+            "WEGWIJZER_TELEGRAM_TOKEN": "",
+            "WEGWIJZER_ANSWERER": "extractive",
+            "ANONYMIZED_TELEMETRY": "False",
+        }
+    )
+    if corpus_dir is not None:
+        values["WEGWIJZER_CORPUS_DIR"] = str(corpus_dir)
+    values.update(extra)
+    return values
+
+
+def read_only(command: list[str], folder: Path) -> list[str]:
+    """``command`` run with ``folder`` read-only for real: for root (who writes through file
+    modes) inside a user and mount namespace with ``folder`` bind-mounted read-only; for
+    anyone else ``folder`` loses its write permission."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return command
+    if not shutil.which("unshare"):
+        pytest.skip("running as root without unshare: no way to make a folder read-only")
+    mount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "-rm", "sh", "-c", mount, str(folder), *command]
+
+
+def run(command: list[str], environment: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout, cwd=PROJECT_ROOT)
