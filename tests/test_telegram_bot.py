@@ -49,12 +49,18 @@ from assistant import (
 )
 from assistant.base.prompts import PromptError, texts
 from assistant.base.text import split_sentences
-from assistant.base.types import Statement
+from assistant.base.types import Contact, Statement
 from assistant.channels.ratelimit import RateLimited, RateLimiter, storage
 from assistant.channels.state import StateStore
 from assistant.channels.telegram import SECRET_HEADER, mount
 from assistant.channels.telegram.bot import ALLOWED_UPDATES, bot_texts, build_application, run_polling, running
-from assistant.channels.telegram.format import TELEGRAM_LIMIT, format_answer, tg_len
+from assistant.channels.telegram.format import (
+    TELEGRAM_LIMIT,
+    format_answer,
+    format_contacts,
+    format_documents,
+    tg_len,
+)
 
 # PTB's AIORateLimiter reads RetryAfter.retry_after, which PTB itself marks as changing type in v23.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
@@ -425,9 +431,22 @@ def to_chat(chat_id: int) -> Callable[[dict[str, Any]], bool]:
     return lambda p: int(p["chat_id"]) == chat_id
 
 
-def shown_as(answer: Answer, lang: str = "nl") -> str:
-    """What a user sees of ``answer`` in the (first) message: the formatter's rendering."""
-    return parse_html(format_answer(answer, "Sources" if lang == "en" else "Bronnen")[0])
+BOT_TEXTS = texts("telegram.yaml")
+LABEL = "🤖 Automatisch antwoord uit de programmadocumenten"
+
+
+def shown_as(answer: Answer) -> str:
+    """What a user sees of ``answer`` in the (first) message: the formatter's rendering, with the
+    sources, a refusal's contacts and the 'automated answer' label in the answer's language."""
+    lang = answer.lang
+    return parse_html(
+        format_answer(
+            answer,
+            BOT_TEXTS("label_sources", lang),
+            automated=BOT_TEXTS("label_automated", lang),
+            contacts_intro=BOT_TEXTS("contacts_intro", lang),
+        )[0]
+    )
 
 
 def assert_structured(answer: Answer, shown: str) -> None:
@@ -454,6 +473,8 @@ async def test_start_profile_question_followup_feedback(
 ) -> None:
     async with polling_bot(assistant, bot_settings):
         assert {p.get("language_code") for p in peer.calls_of("setMyCommands")} == {None, "en"}
+        menus = {p.get("language_code"): [c["command"] for c in p["commands"]] for p in peer.calls_of("setMyCommands")}
+        assert all("contact" in menu for menu in menus.values())
 
         # /start: welcome in Dutch with an English hint, and who-are-you buttons
         peer.send_text("/start")
@@ -462,6 +483,8 @@ async def test_start_profile_question_followup_feedback(
         assert polls and all(p.get("allowed_updates") == ALLOWED_UPDATES for p in polls)
         assert welcome["parse_mode"] == "HTML"
         assert "Wegwijzer ICT" in plain(welcome) and "/taal en" in plain(welcome)
+        assert "Ik ben een geautomatiseerde assistent, geen medewerker" in plain(welcome)
+        assert "Liever een mens spreken? Stuur /contact." in plain(welcome)
         assert buttons(welcome) == ["aud:career_switcher", "aud:employer", "aud:other"]
 
         # press "Zij-instromer": acknowledged, the message turns into the province question
@@ -494,8 +517,9 @@ async def test_start_profile_question_followup_feedback(
         if expected.citations[0].source_url:  # the citation number links to the source
             assert f'{html.escape(expected.citations[0].source_url, quote=True)}">[1]</a>' in reply["text"]
         fb = buttons(reply)
-        assert len(fb) == 2 and fb[0].startswith("fb:1:") and fb[1].startswith("fb:-1:")
         answer_id = fb[0].split(":", 2)[2]
+        assert fb == [f"fb:1:{answer_id}", f"fb:-1:{answer_id}", f"ct:{answer_id}"]
+        assert shown.endswith(f"\n\n{LABEL}")  # every answer says it is automated
 
         # a follow-up uses the conversation
         mark = peer.mark()
@@ -511,7 +535,7 @@ async def test_start_profile_question_followup_feedback(
         ack = await peer.wait_for("answerCallbackQuery", lambda p: p["callback_query_id"] == query_id, after=mark)
         assert "Bedankt" in ack.get("text", "")
         edited = await peer.wait_for("editMessageReplyMarkup", after=mark)
-        assert buttons(edited) == ["fb:done"]
+        assert buttons(edited) == ["fb:done", f"ct:{answer_id}"]  # Contact stays
         assert "👍" in edited["reply_markup"]["inline_keyboard"][0][0]["text"]
     feedback = StateStore(bot_settings.data_dir / "state.sqlite").feedback()
     assert [(f["answer_id"], f["rating"], f["channel"]) for f in feedback] == [(answer_id, 1, "telegram")]
@@ -585,9 +609,20 @@ async def test_non_text_edited_and_group_messages(
 async def test_commands_bronnen_taal_help_reset(assistant: Assistant, bot_settings: Settings, peer: BotApiPeer) -> None:
     async with polling_bot(assistant, bot_settings):
         peer.send_text("/bronnen")
-        listing = await peer.wait_for("sendMessage", to_chat(4242))
-        shown = plain(listing)
         docs = assistant.documents()
+        table = bot_texts(bot_settings)
+        parts = format_documents(
+            docs,
+            table("sources_header", "nl", count=len(docs)),
+            {"ended": table("sources_ended", "nl"), "planned": table("sources_planned", "nl")},
+        )
+        await peer.wait_for("sendMessage", to_chat(4242))
+        deadline = time.monotonic() + 10
+        while len(peer.calls_of("sendMessage")) < len(parts) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        listing = peer.calls_of("sendMessage")
+        assert [p["text"] for p in listing] == parts  # a long listing comes in parts, each under the limit
+        shown = "\n".join(plain(p) for p in listing)
         assert f"({len(docs)})" in shown
         for doc in docs:
             assert doc["title"][:60] in shown
@@ -1079,3 +1114,131 @@ async def test_errors_are_told_kindly_by_the_one_error_handler(
         parse_html(texts("error", "nl")),
     ]
     assert "RuntimeError" in caplog.text and QUESTION not in caplog.text
+
+
+# --- disclosure, the way onward, clarifying questions ------------------------------------------------
+def contact_lines(contacts: list[Contact]) -> list[str]:
+    return [f"• {c.name}" + (f" · {c.email}" if c.email else "") for c in contacts]
+
+
+def links(params: dict[str, Any]) -> list[str]:
+    return [html.unescape(u) for u in re.findall(r'<a href="([^"]+)">', params["text"])]
+
+
+async def test_contact_button_and_thumbs_down_say_where_to_go_on(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
+    question = "Hoe neem ik een kennismigrant in dienst?"
+    expected = assistant.answer(question, [], Profile(lang="nl"))
+    assert len(expected.contacts) >= 2 and expected.contacts[-1].name == "Human Capital Agenda ICT"
+    async with polling_bot(assistant, bot_settings):
+        # /contact before any question: the programme contact
+        peer.send_text("/contact")
+        first = await peer.wait_for("sendMessage", to_chat(4242))
+        assert plain(first) == "Hier kun je verder:\n• Human Capital Agenda ICT"
+        assert links(first) == ["https://hcaict.nl/"]
+
+        mark = peer.mark()
+        peer.send_text(question)
+        reply = await peer.wait_for("sendMessage", lambda p: bool(buttons(p)), after=mark)
+        assert plain(reply) == shown_as(expected) and plain(reply).endswith(LABEL)
+        answer_id = buttons(reply)[0].split(":", 2)[2]
+
+        # the Contact button: the bodies behind the sources, each linked to its page, then the programme
+        mark = peer.mark()
+        peer.press(bot_message(peer, reply), f"ct:{answer_id}")
+        onward = await peer.wait_for("sendMessage", to_chat(4242), after=mark)
+        assert plain(onward).split("\n") == ["Hier kun je verder:", *contact_lines(expected.contacts)]
+        assert links(onward) == [c.url for c in expected.contacts if c.url]
+        await peer.wait_for("answerCallbackQuery", after=mark)
+
+        # /contact now names the topic's body too
+        mark = peer.mark()
+        peer.send_text("/contact")
+        assert plain(await peer.wait_for("sendMessage", after=mark)) == plain(onward)
+
+        # 👎: thanks, and where to go on
+        mark = peer.mark()
+        peer.press(bot_message(peer, reply), f"fb:-1:{answer_id}")
+        sorry = await peer.wait_for("sendMessage", to_chat(4242), after=mark)
+        assert plain(sorry).split("\n") == ["Jammer. Hier kun je verder:", *contact_lines(expected.contacts)]
+        edited = await peer.wait_for("editMessageReplyMarkup", after=mark)
+        assert buttons(edited) == ["fb:done", f"ct:{answer_id}"]
+    (item,) = StateStore(bot_settings.data_dir / "state.sqlite").feedback()
+    assert (item["rating"], item["channel"], item["question"], item["answer"]) == (
+        -1,
+        "telegram",
+        question,
+        expected.text,
+    )
+    assert [c["doc_id"] for c in item["citations"]] == [c.doc_id for c in expected.citations]
+
+
+async def test_refusal_shows_the_contacts_and_the_label(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
+    question = "Wat is het recept voor appeltaart met kaneel?"
+    expected = assistant.answer(question, [], Profile(lang="nl"))
+    assert expected.abstained
+    async with polling_bot(assistant, bot_settings):
+        peer.send_text(question)
+        reply = await peer.wait_for("sendMessage", to_chat(4242))
+    shown = plain(reply)
+    assert shown == shown_as(expected)
+    assert shown.endswith(f"\n\nHier kun je verder:\n• Human Capital Agenda ICT\n\n{LABEL}")
+    assert links(reply) == ["https://hcaict.nl/"]
+    answer_id = buttons(reply)[0].split(":", 2)[2]
+    assert buttons(reply) == [f"fb:1:{answer_id}", f"fb:-1:{answer_id}"]  # the contacts are in the message
+
+
+async def test_clarifying_question_has_choice_buttons_and_a_pick_is_answered(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer
+) -> None:
+    profile = Profile(lang="nl")
+    asked = assistant.answer("subsidie", [], profile)
+    assert asked.mode == "clarify" and 2 <= len(asked.choices) <= 4
+    async with polling_bot(assistant, bot_settings):
+        peer.send_text("subsidie")
+        question = await peer.wait_for("sendMessage", to_chat(4242))
+        assert plain(question) == shown_as(asked) and plain(question).endswith(LABEL)
+        keyboard = question["reply_markup"]["inline_keyboard"]
+        assert [[b["text"] for b in row] for row in keyboard] == [[c] for c in asked.choices]  # one per row
+        answer_id = keyboard[0][0]["callback_data"].split(":")[1]
+        assert buttons(question) == [f"cl:{answer_id}:{i}" for i in range(len(asked.choices))]
+        assert all(len(data.encode()) <= 64 for data in buttons(question))  # Telegram's limit
+
+        mark = peer.mark()
+        query_id = peer.press(bot_message(peer, question), f"cl:{answer_id}:1")
+        await peer.wait_for("answerCallbackQuery", lambda p: p["callback_query_id"] == query_id, after=mark)
+        ticked = await peer.wait_for("editMessageReplyMarkup", after=mark)
+        assert ticked["reply_markup"]["inline_keyboard"] == [
+            [{"text": f"✓ {asked.choices[1]}", "callback_data": "cl:done"}]
+        ]
+        reply = await peer.wait_for("sendMessage", lambda p: bool(buttons(p)), after=mark)
+    # the choice is the next question of the same conversation, and it is answered
+    expected = assistant.answer(asked.choices[1], [Turn("subsidie", asked.text)], profile)
+    assert expected.mode != "clarify" and not expected.abstained and expected.citations
+    assert plain(reply) == shown_as(expected)
+    assert buttons(reply)[0].startswith("fb:1:")
+    store = StateStore(bot_settings.data_dir / "state.sqlite")
+    assert store.stats()["questions"] == 2 and store.stats()["conversations"] == 1
+
+
+def test_format_contacts_and_the_label_are_escaped() -> None:
+    contacts = [Contact("R&D <bureau>", 'https://x.nl/?a=1&b="2"', "info@r&d.nl"), Contact("Zonder pagina")]
+    (message,) = format_contacts(contacts, "Hier kun je verder:")
+    assert message == (
+        "<b>Hier kun je verder:</b>\n"
+        '• <a href="https://x.nl/?a=1&amp;b=&quot;2&quot;">R&amp;D &lt;bureau&gt;</a> · info@r&amp;d.nl\n'
+        "• Zonder pagina"
+    )
+    refusal = make_answer("Daar kan ik je niet mee helpen.", abstained=True)
+    refusal.lead = [Statement(refusal.text)]
+    refusal.contacts = contacts[1:]
+    assert format_answer(refusal, "Bronnen", automated="Automatisch & zo", contacts_intro="Verder:") == [
+        "Daar kan ik je niet mee helpen.\n\n<b>Verder:</b>\n• Zonder pagina\n\n<i>Automatisch &amp; zo</i>"
+    ]
+    answer = make_answer(lead=[Statement("Ja.", [1])], citations=CITES[:1])
+    answer.contacts = contacts
+    (shown,) = format_answer(answer, "Bronnen", automated="Label", contacts_intro="Verder:")
+    assert "Verder:" not in shown and shown.endswith("\n\n<i>Label</i>")  # an answer's contacts sit behind a button

@@ -43,8 +43,8 @@ from assistant import Assistant, Settings
 from assistant.base.prompts import Texts, texts
 from assistant.channels.ratelimit import RateLimiter, storage, storage_uri
 from assistant.channels.state import StateStore, retention
-from assistant.channels.telegram.buttons import on_feedback, on_profile_button
-from assistant.channels.telegram.commands import bronnen, help_command, profiel, regio, reset, start, taal
+from assistant.channels.telegram.buttons import on_choice, on_contact, on_feedback, on_profile_button
+from assistant.channels.telegram.commands import bronnen, contact, help_command, profiel, regio, reset, start, taal
 from assistant.channels.telegram.context import KEY, BotContext, salt_for
 from assistant.channels.telegram.errors import error_handler
 from assistant.channels.telegram.format import esc
@@ -57,7 +57,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 # Edited messages, channel posts, inline queries … are never requested, so never answered twice.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-MENU = ("start", "profiel", "regio", "taal", "bronnen", "reset", "help")
+MENU = ("start", "profiel", "regio", "taal", "bronnen", "contact", "reset", "help")
 MISSING_TOKEN = (
     "The Telegram bot is not started: WEGWIJZER_TELEGRAM_TOKEN is not set.\n"
     "Create a bot with @BotFather in Telegram (/newbot), then e.g. `export WEGWIJZER_TELEGRAM_TOKEN=123456:ABC…`\n"
@@ -178,11 +178,14 @@ def build_application(
     application.add_handler(CommandHandler("reset", reset, filters=only_new))
     application.add_handler(CommandHandler(["bronnen", "sources"], bronnen, filters=only_new))
     application.add_handler(CommandHandler("help", help_command, filters=only_new))
+    application.add_handler(CommandHandler("contact", contact, filters=only_new))
     application.add_handler(CommandHandler(["taal", "language"], taal, filters=only_new))
     application.add_handler(MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, help_command))
     application.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(only_new & NON_TEXT, on_non_text))
     application.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^fb:"))
+    application.add_handler(CallbackQueryHandler(on_contact, pattern=r"^ct:"))
+    application.add_handler(CallbackQueryHandler(on_choice, pattern=r"^cl:"))
     application.add_handler(CallbackQueryHandler(on_profile_button, pattern=r"^(aud|reg|lang):"))
     application.add_error_handler(error_handler)
     return application

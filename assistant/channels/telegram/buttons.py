@@ -1,4 +1,9 @@
-"""Button presses: 👍/👎 under an answer, and the profile buttons (audience, province, language)."""
+"""Button presses: 👍/👎 and Contact under an answer, the choices of a clarifying question, and
+the profile buttons (audience, province, language).
+
+A 👎 and the Contact button send where the user can go on: the bodies behind the answer's
+sources and the programme contact (stored with the answer). A picked choice is asked as the
+next question of the presser's conversation."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 from contextlib import suppress
 from dataclasses import replace
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -15,10 +20,12 @@ from assistant.channels.telegram.context import CHANNEL, ctx, query_and_user, ui
 from assistant.channels.telegram.keyboards import (
     AUDIENCES,
     audience_label,
+    choice_done,
     feedback_done,
     region_keyboard,
     region_label,
 )
+from assistant.channels.telegram.questions import answer_question
 
 log = logging.getLogger("wegwijzer.telegram")
 
@@ -32,15 +39,56 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer()  # the "thanks" button left after a press
         return
     rating, answer_id = int(parts[1]), parts[2]
-    if not bc.store.answer_exists(answer_id):
+    stored = bc.store.stored_answer(answer_id)
+    if stored is None:
         await query.answer(bc.texts("feedback_unknown", lang))
         return
     bc.store.add_feedback(answer_id, rating, channel=CHANNEL)
     log.info("telegram feedback: rating=%d", rating)
     await query.answer(bc.texts("feedback_thanks", lang))
     label = ("👍 " if rating > 0 else "👎 ") + bc.texts("feedback_recorded", lang)
+    contact = None if stored["abstained"] else bc.texts("button_contact", lang)
     with suppress(BadRequest):  # e.g. "message is not modified" after a double press
-        await query.edit_message_reply_markup(feedback_done(label))
+        await query.edit_message_reply_markup(feedback_done(label, answer_id, contact))
+    if rating < 0:
+        for text in bc.onward(stored, "after_down", lang):
+            await context.bot.send_message(user_chat(update), text)
+
+
+def user_chat(update: Update) -> int:
+    """The chat a button was pressed in."""
+    if update.effective_chat is None:
+        raise TypeError(f"update {update.update_id} has no chat")
+    return update.effective_chat.id
+
+
+async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The Contact button under an answer: where to go on for that answer's topic."""
+    bc, (query, user) = ctx(context), query_and_user(update)
+    lang = bc.lang(user)
+    _, _, answer_id = (query.data or "").partition(":")
+    await query.answer()
+    for text in bc.onward(bc.store.stored_answer(answer_id), "contacts_intro", lang):
+        await context.bot.send_message(user_chat(update), text)
+
+
+async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A choice of a clarifying question: tick it, then answer it as the next question."""
+    bc, (query, user) = ctx(context), query_and_user(update)
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or not parts[2].isdigit():
+        await query.answer()  # the ticked choice left after a press
+        return
+    stored = bc.store.stored_answer(parts[1])
+    choices = stored["choices"] if stored else []
+    index = int(parts[2])
+    if index >= len(choices) or not isinstance(query.message, Message):
+        await query.answer(bc.texts("choice_unknown", bc.lang(user)))
+        return
+    await query.answer()
+    with suppress(BadRequest):  # a double press: already ticked
+        await query.edit_message_reply_markup(choice_done(choices[index]))
+    await answer_question(context, query.message, user, choices[index])
 
 
 async def on_profile_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,5 +1,5 @@
 """The bot's commands, one plain ``async def`` each: /start, /profiel, /regio, /taal,
-/bronnen, /reset, /help (also for unknown commands in a private chat)."""
+/bronnen, /contact, /reset, /help (also for unknown commands in a private chat)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,14 @@ async def bronnen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     labels = {"ended": bc.texts("sources_ended", lang), "planned": bc.texts("sources_planned", lang)}
     for chunk in format_documents(docs, bc.texts("sources_header", lang, count=len(docs)), labels):
         await message.reply_text(chunk)
+
+
+async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/contact: who can help further with the topic of the last answer (else the programme)."""
+    bc, (message, user) = ctx(context), message_and_user(update)
+    last = bc.store.stored_answer(conversation_id=bc.conversation_id(message.chat.id, user.id))
+    for text in bc.onward(last, "contacts_intro", bc.lang(user)):
+        await message.reply_text(text)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,7 +2,8 @@
 
 It holds the assistant, the settings, the process's conversation store, the bot's texts
 (``prompts/telegram.yaml``, values HTML-escaped), the per-user rate limiter and a lock per
-conversation. Telegram user ids never reach the store: keys are salted hashes.
+conversation, and says where a user can go on (:meth:`BotContext.onward`). Telegram user ids
+never reach the store: keys are salted hashes.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ import asyncio
 import hashlib
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import CallbackQuery, Message, Update, User
 from telegram.ext import ContextTypes
 
 from assistant import Assistant, Profile, Settings
 from assistant.base.prompts import Texts
+from assistant.base.types import Contact
 from assistant.channels.ratelimit import RateLimiter
 from assistant.channels.state import StateStore, user_key
+from assistant.channels.telegram.format import format_contacts
 
 CHANNEL = "telegram"
 KEY = "wegwijzer"  # where the BotContext lives in bot_data
@@ -61,6 +65,22 @@ class BotContext:
     def lang(self, user: User | None) -> str:
         """The language of the bot's texts for ``user`` (see :func:`ui_lang`)."""
         return ui_lang(self.profile(user), user)
+
+    def contacts(self, stored: dict[str, Any] | None) -> list[Contact]:
+        """The contacts stored with an answer (the bodies behind its sources, the programme),
+        or, without them, the programme contact of the settings."""
+        found = [Contact(**c) for c in (stored or {}).get("contacts") or []]
+        s = self.settings
+        if found or not s.programme_contact_name:
+            return found
+        return [Contact(s.programme_contact_name, s.programme_contact_url, s.programme_contact_email)]
+
+    def onward(self, stored: dict[str, Any] | None, intro: str, lang: str) -> list[str]:
+        """The message(s) that say where to go on: ``intro`` (a text key) and the contacts."""
+        contacts = self.contacts(stored)
+        if not contacts:
+            return [self.texts("contacts_none", lang)]
+        return format_contacts(contacts, self.texts(intro, lang))
 
 
 def salt_for(settings: Settings) -> str:

@@ -4,8 +4,10 @@ The answer is rendered from its data, never by parsing ``Answer.text``: the lead
 bold (a refusal plainly), then each point as its own paragraph, list items as bullets under
 their intro, each statement followed by its citation numbers as compact links to the
 source; the notices (an ended scheme, the peildatum, where to check) in italics under the
-answer; then the numbered sources (title, page or section). An answer without a lead (an
-answerer that fills only ``text``) is shown as its plain text, paragraph by paragraph.
+answer; then the numbered sources (title, page or section); under a refusal the contacts
+(who can help further); last, in italics, the label that says the answer is automated. An
+answer without a lead (an answerer that fills only ``text``) is shown as its plain text,
+paragraph by paragraph.
 
 Everything from the documents is escaped; the only markup is ours (<b>, <i>, <a href>). A
 message may hold at most 4096 characters, so longer answers are split between statements
@@ -22,7 +24,7 @@ from typing import Any
 
 from assistant import Answer, Citation
 from assistant.base.text import split_sentences
-from assistant.base.types import Statement
+from assistant.base.types import Contact, Statement
 
 TELEGRAM_LIMIT = 4096
 TITLE_CHARS = 110
@@ -176,9 +178,29 @@ def answer_blocks(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[Block]:
     return blocks
 
 
-def format_answer(answer: Answer, label: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """The answer as one or more HTML messages: the answer, its note, then the numbered
-    sources under ``label`` ("Bronnen")."""
+def contact_line(c: Contact) -> str:
+    """'• <a href="…">UWV</a> · info@…': the body's name linked to its official page."""
+    email = f" · {esc(c.email)}" if c.email else ""
+    return f"{BULLET}{link(c.url, esc(shorten(c.name, TITLE_CHARS)))}{email}"
+
+
+def contacts_block(contacts: Sequence[Contact], intro: str) -> Block:
+    """``intro`` ("Hier kun je verder:") in bold, then one contact per line."""
+    lines = [contact_line(c) for c in contacts]
+    return Block([f"<b>{esc(intro)}</b>" + (f"\n{lines[0]}" if lines else ""), *lines[1:]], joiner="\n")
+
+
+def format_contacts(contacts: Sequence[Contact], intro: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """A message of its own with the contacts (after 👎, the Contact button, /contact)."""
+    return pack([contacts_block(contacts, intro)], limit)
+
+
+def format_answer(
+    answer: Answer, label: str, limit: int = TELEGRAM_LIMIT, *, automated: str = "", contacts_intro: str = ""
+) -> list[str]:
+    """The answer as one or more HTML messages: the answer, its note, the numbered sources
+    under ``label`` ("Bronnen"), a refusal's contacts under ``contacts_intro``, then the
+    ``automated`` label ("Automatisch antwoord uit de programmadocumenten")."""
     blocks = answer_blocks(answer, limit)
     if answer.note:
         blocks.append(Block(styled(text_units(answer.note, limit - 7), "i")))
@@ -187,6 +209,10 @@ def format_answer(answer: Answer, label: str, limit: int = TELEGRAM_LIMIT) -> li
         lines = [citation_line(c) for c in answer.citations]
         # the header travels with the first source so it never ends a message on its own
         blocks.append(Block([f"{header}\n{lines[0]}", *lines[1:]], joiner="\n"))
+    if answer.abstained and answer.contacts and contacts_intro:
+        blocks.append(contacts_block(answer.contacts, contacts_intro))
+    if automated:
+        blocks.append(Block([f"<i>{esc(automated)}</i>"]))
     return pack(blocks, limit)
 
 

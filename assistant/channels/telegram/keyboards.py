@@ -1,4 +1,6 @@
-"""The bot's inline keyboards (who are you, province, language, 👍/👎) and their labels."""
+"""The bot's inline keyboards (who are you, province, language, 👍/👎 and Contact, the choices of
+a clarifying question) and their labels. Callback data stays under Telegram's 64 bytes: an
+answer id (32 hex digits) and a short prefix, never a text."""
 
 from __future__ import annotations
 
@@ -35,20 +37,40 @@ def language_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def feedback_keyboard(answer_id: str) -> InlineKeyboardMarkup:
+def contact_button(answer_id: str, label: str) -> InlineKeyboardButton:
+    """Sends the answer's contacts (who can help further)."""
+    return InlineKeyboardButton(label, callback_data=f"ct:{answer_id}")
+
+
+def feedback_keyboard(answer_id: str, contact: str | None = None) -> InlineKeyboardMarkup:
+    """👍 👎 under an answer, and a Contact button when ``contact`` (its label) is given."""
+    row = [
+        InlineKeyboardButton("👍", callback_data=f"fb:1:{answer_id}"),
+        InlineKeyboardButton("👎", callback_data=f"fb:-1:{answer_id}"),
+    ]
+    if contact:
+        row.append(contact_button(answer_id, contact))
+    return InlineKeyboardMarkup([row])
+
+
+def feedback_done(label: str, answer_id: str | None = None, contact: str | None = None) -> InlineKeyboardMarkup:
+    """What replaces 👍/👎 after a press (the Contact button stays)."""
+    row = [InlineKeyboardButton(label, callback_data="fb:done")]
+    if answer_id and contact:
+        row.append(contact_button(answer_id, contact))
+    return InlineKeyboardMarkup([row])
+
+
+def choices_keyboard(answer_id: str, choices: list[str]) -> InlineKeyboardMarkup:
+    """The choices of a clarifying question, one per row; a press asks that choice."""
     return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("👍", callback_data=f"fb:1:{answer_id}"),
-                InlineKeyboardButton("👎", callback_data=f"fb:-1:{answer_id}"),
-            ]
-        ]
+        [[InlineKeyboardButton(choice, callback_data=f"cl:{answer_id}:{i}")] for i, choice in enumerate(choices)]
     )
 
 
-def feedback_done(label: str) -> InlineKeyboardMarkup:
-    """What replaces 👍/👎 after a press."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="fb:done")]])
+def choice_done(choice: str) -> InlineKeyboardMarkup:
+    """What replaces the choices once one is picked: that one, ticked."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"✓ {choice}", callback_data="cl:done")]])
 
 
 def audience_label(bc: BotContext, profile: Profile, lang: str) -> str:

@@ -1,8 +1,10 @@
 """Questions: a text message becomes a cited answer, shown while it is being made.
 
-:func:`on_text` checks the per-user rate limit, asks the assistant in the light of the
-conversation and profile (one question at a time per conversation), records the answer
-and sends it with 👍/👎 (:mod:`assistant.channels.telegram.format` renders it). Generated
+:func:`on_text` hands the question to :func:`answer_question` (a picked choice of a clarifying
+question goes there too), which checks the per-user rate limit, asks the assistant in the light
+of the conversation and profile (one question at a time per conversation), records the answer
+and sends it (:mod:`assistant.channels.telegram.format` renders it) labelled as automated, with
+👍/👎 and Contact under it; a clarifying question gets its choices as buttons instead. Generated
 answers stream: the first verified sentences appear as a draft message, edited at most
 once a second, which the final answer replaces. Failures (a too long question, no index
 yet, the rate limit) go to the one error handler (:mod:`assistant.channels.telegram.errors`).
@@ -16,16 +18,16 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from assistant import Answer, AnswerEvent, Assistant, Final, Profile, Turn
-from assistant.channels.telegram.context import CHANNEL, ctx, message_and_user
+from assistant.channels.telegram.context import CHANNEL, BotContext, ctx, message_and_user
 from assistant.channels.telegram.format import esc, format_answer
 from assistant.channels.telegram.groups import addressed_text, is_group, replies_to
-from assistant.channels.telegram.keyboards import feedback_keyboard
+from assistant.channels.telegram.keyboards import choices_keyboard, feedback_keyboard
 
 log = logging.getLogger("wegwijzer.telegram")
 
@@ -58,10 +60,17 @@ async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncItera
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A question: answer it with citations, in the light of the conversation and profile."""
-    bc, (message, user) = ctx(context), message_and_user(update)
+    message, user = message_and_user(update)
     question = addressed_text(message, context.bot.id, context.bot.username)
     if question is None:
         return
+    await answer_question(context, message, user, question)
+
+
+async def answer_question(context: ContextTypes.DEFAULT_TYPE, message: Message, user: User, question: str) -> None:
+    """Answer ``question`` of ``user`` in the chat of ``message`` (their message, or the bot's
+    clarifying question whose choice they picked), in their conversation in that chat."""
+    bc = ctx(context)
     bc.limiter.check(bc.user_key(user.id), "user")
     stored = bc.profile(user)
     profile = Profile(
@@ -82,20 +91,39 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 answer = await asyncio.to_thread(bc.assistant.answer, question, turns, profile)
         latency_ms = (time.perf_counter() - started) * 1000
         answer_id = bc.store.record_answer(
-            conversation_id, CHANNEL, answer.abstained, answer.mode, answer.lang, latency_ms
+            conversation_id, CHANNEL, answer, latency_ms, turns=turns, audience=profile.audience
         )
         bc.store.append_turn(conversation_id, Turn(question, answer.text), profile, channel=CHANNEL)
     log.info("telegram answer: mode=%s abstained=%s latency_ms=%.0f", answer.mode, answer.abstained, latency_ms)
-    await send_answer(message, answer, bc.texts("label_sources", answer.lang), answer_id, draft, group)
+    await send_answer(bc, message, answer, answer_id, draft, group)
+
+
+def answer_messages(bc: BotContext, answer: Answer) -> list[str]:
+    """The answer as the bot sends it: sources, a refusal's contacts, the 'automated' label."""
+    lang = answer.lang
+    return format_answer(
+        answer,
+        bc.texts("label_sources", lang),
+        automated=bc.texts("label_automated", lang),
+        contacts_intro=bc.texts("contacts_intro", lang),
+    )
+
+
+def answer_keyboard(bc: BotContext, answer: Answer, answer_id: str) -> InlineKeyboardMarkup:
+    """Under a clarifying question its choices; under an answer 👍/👎 and Contact (a refusal
+    shows its contacts already)."""
+    if answer.mode == "clarify" and answer.choices:
+        return choices_keyboard(answer_id, answer.choices)
+    return feedback_keyboard(answer_id, None if answer.abstained else bc.texts("button_contact", answer.lang))
 
 
 async def send_answer(
-    message: Message, answer: Answer, label: str, answer_id: str, draft: Message | None, group: bool
+    bc: BotContext, message: Message, answer: Answer, answer_id: str, draft: Message | None, group: bool
 ) -> None:
-    """The answer as one or more messages, 👍/👎 under the last; a streamed draft becomes the first."""
-    chunks = format_answer(answer, label)
+    """The answer as one or more messages, the buttons under the last; a streamed draft becomes the first."""
+    chunks = answer_messages(bc, answer)
     for i, chunk in enumerate(chunks):
-        markup = feedback_keyboard(answer_id) if i == len(chunks) - 1 else None
+        markup = answer_keyboard(bc, answer, answer_id) if i == len(chunks) - 1 else None
         if i == 0 and draft is not None:
             with suppress(BadRequest):
                 await draft.edit_text(chunk, reply_markup=markup)
