@@ -2,7 +2,9 @@
 
 A thin adapter: it calls :class:`assistant.Assistant` and renders its answers with rich,
 from the answer's data: the lead in bold, the points, list items as bullets, each with its
-citation numbers, the notices dimmed under the answer, then the sources as footnotes.
+citation numbers, the notices dimmed under the answer, a clarifying question's choices
+numbered (in ``chat`` a number picks one), then the sources as footnotes and where to go on
+(the answer's contacts), under a panel title that says the answer is automated.
 :func:`register` adds the commands to the ``wegwijzer`` app of :mod:`assistant.main`.
 """
 
@@ -105,9 +107,28 @@ def answer_body(answer: Answer) -> Group | Text:
     return Group(*spaced[:-1])
 
 
+AUTOMATED = {
+    "nl": "automatisch antwoord uit de programmadocumenten",
+    "en": "automated answer from the programme documents",
+}
+ONWARD = {"nl": "Hier kun je verder", "en": "Where to go next"}
+
+
+def choices_text(answer: Answer) -> Text | None:
+    """A clarifying question's choices, numbered."""
+    if answer.mode != "clarify" or not answer.choices:
+        return None
+    return Text("\n".join(f"  {i}. {choice}" for i, choice in enumerate(answer.choices, start=1)), style="cyan")
+
+
 def print_answer(answer: Answer) -> None:
     style = "yellow" if answer.abstained else "green"
-    console.print(Panel(answer_body(answer), title="Wegwijzer ICT", border_style=style))
+    body = answer_body(answer)
+    choices = choices_text(answer)
+    if choices is not None:
+        body = Group(body, Text(""), choices)
+    title = f"Wegwijzer ICT · {AUTOMATED.get(answer.lang, AUTOMATED['nl'])}"
+    console.print(Panel(body, title=title, border_style=style))
     if answer.citations:
         console.print(f"[bold]{'Sources' if answer.lang == 'en' else 'Bronnen'}[/]")
     for c in answer.citations:
@@ -120,6 +141,11 @@ def print_answer(answer: Answer) -> None:
             console.print(f"    {escape(c.source_url)}", highlight=False)
     if answer.note:
         console.print(f"[dim]{escape(answer.note)}[/]")
+    if answer.contacts:
+        where = " · ".join(
+            " ".join(part for part in (c.name, c.url or "", c.email or "") if part) for c in answer.contacts
+        )
+        console.print(f"[bold]{ONWARD.get(answer.lang, ONWARD['nl'])}:[/] {escape(where)}", highlight=False)
 
 
 def ask(
@@ -150,9 +176,11 @@ def chat(
     assistant = ready_assistant(answerer)
     console.print(
         "[bold]Wegwijzer ICT[/] — stel je vraag over omscholen naar ICT, regelingen, kennismigratie of de regio's. "
-        "Ask in English if you like. [dim](/reset: nieuw gesprek, /quit: stoppen)[/]"
+        "Ask in English if you like. Je praat met een geautomatiseerde assistent: de antwoorden komen uit de "
+        "programmadocumenten. [dim](/reset: nieuw gesprek, /quit: stoppen)[/]"
     )
     history: list[Turn] = []
+    choices: list[str] = []
     while True:
         try:
             question = console.input("[bold cyan]jij>[/] ").strip()
@@ -167,12 +195,16 @@ def chat(
             continue
         if not question:
             continue
+        if question.isdigit() and 1 <= int(question) <= len(choices):  # a choice of the clarifying question
+            question = choices[int(question) - 1]
+            console.print(f"[dim]→ {escape(question)}[/]")
         try:
             answer = assistant.answer(question, history, Profile(region=region), answerer=answerer)
         except QuestionError as exc:
             console.print(f"[yellow]{escape(str(exc))}[/]")
             continue
         print_answer(answer)
+        choices = list(answer.choices) if answer.mode == "clarify" else []
         history.append(Turn(question, answer.text))
         history[:] = history[-6:]
 
