@@ -12,7 +12,8 @@ answer is labelled), the way onward (contacts under a refusal, behind "Vraag het
 medewerker", after a thumbs down), a thumbs down that ends as a draft eval case written by
 ``wegwijzer feedback cases``, the choices of a clarifying question, and axe-core's WCAG 2.1
 A/AA rules over the real page with the widget open and an answer shown, at 1280 and 360 px
-(axe-core comes from the npm registry into .cache/node, installed on first use).
+and at 320 px (WCAG 1.4.10 reflow); axe-core comes from the npm registry into .cache/node,
+installed on first use.
 """
 
 from __future__ import annotations
@@ -619,7 +620,9 @@ def axe_violations(page: Page, axe_source: str) -> list[dict]:
     return result["violations"]
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 860), (360, 740)], ids=["1280px", "360px"])
+@pytest.mark.parametrize(
+    ("width", "height"), [(1280, 860), (360, 740), (320, 640)], ids=["1280px", "360px", "320px-reflow"]
+)
 def test_no_wcag_21_aa_violations_with_the_widget_open_and_an_answer_shown(
     browser: Browser, base: str, axe_source: str, width: int, height: int
 ) -> None:
@@ -637,5 +640,10 @@ def test_no_wcag_21_aa_violations_with_the_widget_open_and_an_answer_shown(
         expect(answer.locator(".onward")).to_be_visible()
         violations = axe_violations(page, axe_source)
         assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+        overflow = page.evaluate(
+            "() => { const log = document.querySelector('#wegwijzer-widget').shadowRoot.querySelector('.log');"
+            " return Math.max(log.scrollWidth - log.clientWidth, document.documentElement.scrollWidth - innerWidth); }"
+        )
+        assert overflow <= 0, "no horizontal scrolling (reflow)"
     finally:
         context.close()

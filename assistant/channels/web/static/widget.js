@@ -156,7 +156,7 @@
     ".chev{flex:none;align-self:flex-start;display:inline-block;width:1em;text-align:center;line-height:1.4;transition:transform .15s}",
     ".src-toggle[aria-expanded=true] .chev{transform:rotate(90deg)}",
     ".src-body{padding:0 10px 10px;font-size:.875rem}",
-    ".src-body blockquote{margin:0 0 8px;padding:6px 10px;border-left:3px solid #0a4d8c;background:#f7f9fb;white-space:pre-wrap;max-height:240px;overflow-y:auto}",
+    ".src-body blockquote{margin:0 0 8px;padding:6px 10px;border-left:3px solid #0a4d8c;background:#f7f9fb;white-space:pre-wrap}",
     ".src-body a{color:#0a4d8c;font-weight:600;text-decoration:underline;display:inline-flex;align-items:center;gap:4px}",
     ".src-body a svg{fill:currentColor}",
     ".feedback{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:8px;font-size:.85rem;color:#4b5563}",
