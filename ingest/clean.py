@@ -115,10 +115,52 @@ def tables_to_sentences(text: str) -> str:
     return "\n".join(out)
 
 
+_OPEN_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b([^<>]*)>")
+_ALWAYS_HIDDEN = {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_HIDDEN_ATTR = re.compile(
+    r"(?:^|\s)hidden(?:\s|=|/|$)|aria-hidden\s*=\s*[\"']?true|style\s*=\s*[\"'][^\"']*"
+    r"(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9]))",
+    re.I,
+)
+
+
+def strip_hidden_html(text: str) -> str:
+    """Remove raw HTML a Markdown reader would not see: comments, ``<script>``/``<style>`` and
+    the like, and elements marked hidden (``hidden``, ``aria-hidden="true"``, ``display: none``,
+    ``visibility: hidden``, zero size or opacity), nested elements included."""
+    text = re.sub(r"<!--.*?(?:-->|\Z)", "", text, flags=re.S)
+    out: list[str] = []
+    pos = 0
+    for match in _OPEN_TAG.finditer(text):
+        if match.start() < pos:
+            continue
+        name, attrs = match.group(1).lower(), match.group(2)
+        if name not in _ALWAYS_HIDDEN and not _HIDDEN_ATTR.search(attrs):
+            continue
+        out.append(text[pos : match.start()])
+        pos = match.end() if attrs.rstrip().endswith("/") or name in _VOID else _element_end(text, name, match.end())
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _element_end(text: str, name: str, start: int) -> int:
+    """Where the element opened just before ``start`` closes (nested ones of its name counted);
+    an element never closed runs to the end of the text."""
+    tags = re.compile(rf"<(/?){re.escape(name)}\b[^<>]*>", re.I)
+    depth = 1
+    for match in tags.finditer(text, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    return len(text)
+
+
 def clean_markdown(text: str) -> str:
-    """Clean Markdown for quoting: tables as sentences, no emphasis marks, links as text (url)."""
+    """Clean Markdown for quoting: hidden HTML gone, tables as sentences, no emphasis marks,
+    links as text (url)."""
     text = text.replace("\r\n", "\n").replace("\xa0", " ")
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = strip_hidden_html(text)
     text = tables_to_sentences(text)
     text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"\1 (\2)", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)

@@ -40,6 +40,7 @@ from assistant.base.types import Chunk
 from assistant.core.assistant import Assistant
 from assistant.core.embedder import E5Embeddings, Embedder
 from assistant.core.store import ChromaStore, DocMark, DocRows, GenerationWriter, VectorStore
+from ingest.links import LinkPolicy, read_link_policy, vet_links
 from ingest.load import LoadError, discover, load_document, read_file, read_manifest
 from ingest.split import split_document
 
@@ -105,10 +106,10 @@ class _Steps:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _doc_hash(data: bytes, entry: object, fingerprint: str, settings: Settings) -> str:
+def _doc_hash(data: bytes, entry: object, fingerprint: str, settings: Settings, links: LinkPolicy) -> str:
     digest = hashlib.sha256(data)
     digest.update(json.dumps(entry or {}, sort_keys=True, default=str).encode())
-    digest.update(f"{fingerprint}|{settings.chunk_tokens}|{settings.chunk_overlap}".encode())
+    digest.update(f"{fingerprint}|{settings.chunk_tokens}|{settings.chunk_overlap}|{links.fingerprint}".encode())
     return digest.hexdigest()
 
 
@@ -140,6 +141,7 @@ def run_ingest(
     manifest = read_manifest(settings.corpus_dir)
     files = discover(settings.corpus_dir)
     fingerprint = pipeline_fingerprint()
+    links = read_link_policy(settings.corpus_dir)
 
     # 1. plan: each file's hash (cheap) tells which documents need loading
     rels = [path.relative_to(settings.corpus_dir).as_posix() for path in files]
@@ -150,7 +152,7 @@ def run_ingest(
         except LoadError as exc:
             report.failed[rel] = str(exc)
             continue
-        hashes[rel] = _doc_hash(data, manifest.get(rel), fingerprint, settings)
+        hashes[rel] = _doc_hash(data, manifest.get(rel), fingerprint, settings, links)
     keys = {rel: Path(rel).with_suffix("").as_posix() for rel in rels}
     seen = set(keys.values())
     current = not rebuild and store.generation > 0 and set(live) <= seen
@@ -192,7 +194,7 @@ def run_ingest(
         if rows is None:
             try:
                 data = read_file(path, settings.corpus_dir, settings.max_document_bytes)
-                doc_hash = _doc_hash(data, manifest.get(rel), fingerprint, settings)  # as read now
+                doc_hash = _doc_hash(data, manifest.get(rel), fingerprint, settings, links)  # as read now
                 doc = load_document(
                     path,
                     settings.corpus_dir,
@@ -204,6 +206,7 @@ def run_ingest(
                 chunks = split_document(doc, settings.chunk_tokens, settings.chunk_overlap)
                 if not chunks:
                     raise LoadError("no text left after cleaning")
+                vet_links(chunks, links)
             except Exception as exc:  # one document never stops the others
                 report.failed[rel] = _reason(exc, rel)
                 _keep(store, writer, doc_key, rel, previous, there, step, report)

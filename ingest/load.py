@@ -227,12 +227,40 @@ def _read_pdf(data: bytes, max_pages: int = MAX_PAGES, max_text: int = MAX_BYTES
     return pages
 
 
+# Elements whose text a reader never sees: never indexed (hidden text is where injected
+# instructions hide). ``style`` values are matched without spaces, in lower case.
+_INVISIBLE_TAGS = ["script", "style", "nav", "footer", "noscript", "template", "iframe", "object", "embed", "svg"]
+_INVISIBLE_FORM = ["input", "button", "select", "textarea", "option"]
+_HIDDEN_STYLE = re.compile(
+    r"display:none|visibility:hidden|visibility:collapse|font-size:0(?![.\d]*[1-9])|opacity:0(?![.\d]*[1-9])"
+)
+
+
+def hidden_style(style: str) -> bool:
+    return bool(_HIDDEN_STYLE.search(re.sub(r"\s+", "", style.lower())))
+
+
 def _read_html(text: str) -> tuple[str, str | None]:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, Comment, Tag
 
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "nav", "footer", "noscript"]):
+    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
+        comment.extract()
+    for tag in soup(_INVISIBLE_TAGS + _INVISIBLE_FORM):
         tag.decompose()
+    hidden = [
+        tag
+        for tag in soup.find_all(True)
+        if isinstance(tag, Tag)
+        and (
+            tag.has_attr("hidden")
+            or str(tag.get("aria-hidden", "")).lower() == "true"
+            or hidden_style(str(tag.get("style", "")))
+        )
+    ]
+    for tag in hidden:
+        if not tag.decomposed:
+            tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else None
     for level in range(1, 4):
         for h in soup.find_all(f"h{level}"):

@@ -13,7 +13,7 @@ from pathlib import Path
 from assistant.base.prompts import text
 from assistant.base.types import Citation, Passage
 
-_URL = re.compile(r"https?://[^\s)>\]]+")
+_WEB_LINK = re.compile(r"https?://[^\s\"'<>\\`]+")
 _MONTHS = {
     "nl": [
         "januari",
@@ -60,21 +60,27 @@ def human_date(value: object, lang: str = "nl") -> str:
     return f"{int(day)} {name} {year}" if day else f"{name} {year}"
 
 
+def _web_link(value: object) -> str | None:
+    """``value`` when it is an http(s) URL a channel can put in a link as it is."""
+    if not isinstance(value, str) or not _WEB_LINK.fullmatch(value):
+        return None
+    return value
+
+
 def source_url(passage: Passage) -> str | None:
-    """The URL a citation links to: the passage's own 'Bron:' URL, else the document's."""
+    """The URL a citation links to: the passage's own 'Bron:' URL (or one in its text), else the
+    document's official source, else its first source. Ingest keeps only links to the domains
+    allowed in ``corpus/manifest.yaml`` (``ingest/links.py``), and only those are read here:
+    None means the channel shows the source as plain text."""
     meta = passage.chunk.meta
-    if meta.get("source_urls"):
-        return str(meta["source_urls"][0])
-    match = _URL.search(passage.chunk.text)
-    if match:
-        return match.group(0).rstrip(".,;")
+    candidates: list[object] = list(meta.get("source_urls") or [])
     sources = meta.get("sources")
-    if isinstance(sources, list) and sources:
-        official = [s for s in sources if isinstance(s, dict) and s.get("type") == "official"]
-        first = (official or sources)[0]
-        return first.get("url") if isinstance(first, dict) else str(first)
-    value = meta.get("source_url")
-    return str(value) if value else None
+    if isinstance(sources, list):
+        listed = [s for s in sources if isinstance(s, dict)]
+        candidates += [s.get("url") for s in listed if s.get("type") == "official"]
+        candidates += [s.get("url") for s in listed]
+    candidates.append(meta.get("source_url"))
+    return next((url for url in map(_web_link, candidates) if url), None)
 
 
 def citation(n: int, passage: Passage) -> Citation:
