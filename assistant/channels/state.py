@@ -57,7 +57,8 @@ ANSWER_COLUMNS = {
     "turns": "TEXT",  # the earlier questions of the conversation (a follow-up needs them)
     "audience": "TEXT",
 }
-ANSWER_TEXTS = ("question", "answer", "citations", "contacts", "choices", "turns")  # purged with age
+# Blanked once older than the retention period (the conversation id too: it links answers to a user).
+ANSWER_TEXTS = ("question", "answer", "citations", "contacts", "choices", "turns", "conversation_id")
 
 MAX_TURNS = 8
 STATE_FILE = "state.sqlite"
@@ -191,9 +192,9 @@ class StateStore:
         return existed
 
     def purge(self, retention_days: int) -> int:
-        """Delete conversations not touched for ``retention_days``, and blank the texts of older
-        answers and feedback comments (their counts stay for the statistics); returns how many
-        conversations were deleted."""
+        """Delete conversations not touched for ``retention_days``, and blank the texts (and the
+        conversation id) of older answers and feedback comments (their counts stay for the
+        statistics); returns how many conversations were deleted."""
         cutoff = time.time() - retention_days * 86400
         n = self._exec("SELECT COUNT(*) FROM conversations WHERE updated < ?", (cutoff,))[0][0]
         self._exec("DELETE FROM conversations WHERE updated < ?", (cutoff,))

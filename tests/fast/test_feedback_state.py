@@ -109,6 +109,8 @@ def test_the_retention_purge_blanks_old_texts_and_keeps_the_counts(tmp_path: Pat
     assert by_answer[old]["comment"] is None and by_answer[old]["citations"] == []
     assert by_answer[new]["question"] == "nieuwe vraag" and by_answer[new]["comment"] == "nieuwe opmerking"
     assert store.stats()["questions"] == 2 and store.stats()["feedback"]["down"] == 2
+    assert store.stored_answer(conversation_id="c-old") is None  # no longer linked to its conversation
+    assert store.stored_answer(conversation_id="c-new") is not None
 
 
 def test_category_is_guessed_from_the_cited_documents() -> None:
