@@ -119,6 +119,26 @@ class HybridRetriever:
             sections.setdefault((c.doc_id, c.section), []).append(c)
         for members in sections.values():
             members.sort(key=_chunk_order)
+        # A section's position in its document links an original to its editions (same sections).
+        section_index: dict[str, int] = {}
+        order: dict[str, list[str | None]] = {}
+        for c in sorted(chunks, key=lambda c: (c.doc_id, _chunk_order(c))):
+            heads = order.setdefault(c.doc_id, [])
+            if not heads or heads[-1] != c.section:
+                heads.append(c.section)
+            section_index[c.chunk_id] = len(heads) - 1
+        editions: dict[tuple[str, int, str], list[Chunk]] = {}
+        for c in sorted(chunks, key=_chunk_order):
+            if c.meta.get("translation_of"):
+                key = (str(c.meta["translation_of"]), section_index[c.chunk_id], str(c.meta.get("language") or "en"))
+                editions.setdefault(key, []).append(c)
+        by_section: dict[tuple[str, int], list[str]] = {}
+        for c in chunks:
+            if not c.meta.get("translation_of"):
+                by_section.setdefault((c.doc_id, section_index[c.chunk_id]), []).append(c.chunk_id)
+        original_of = {
+            c.chunk_id: by_section.get((key[0], key[1]), []) for key, members in editions.items() for c in members
+        }
         docs_of: dict[str, set[str]] = {}
         for c in chunks:
             for sentence in chunk_sentences(c.text):
@@ -131,13 +151,60 @@ class HybridRetriever:
             self.df = df
             self.sections = sections
             self.boilerplate = boilerplate
-            self.translated = frozenset(str(c.meta["translation_of"]) for c in chunks if c.meta.get("translation_of"))
+            self.originals = frozenset(c.chunk_id for c in chunks if not c.meta.get("translation_of"))
+            self.section_index = section_index
+            self.editions = editions
+            self.original_of = original_of
 
     def is_boilerplate(self, sentence: str) -> bool:
         """Does the same sentence (up to the province it names) stand in several documents?
         Such a line ("Werkgevers in <provincie> die internationaal ICT-talent zoeken …") is
         template text: it answers no one's question in particular."""
         return mask_places(sentence) in self.boilerplate
+
+    def _originals_only(
+        self, dense_hits: list[tuple[str, float]], lex: np.ndarray, lex_top: list[int], lang: str | None, n: int
+    ) -> tuple[list[tuple[str, float]], list[int]]:
+        """Rankings over the original documents only. For an English question an original
+        section also counts with its English edition's match: the edition's BM25 score, and
+        its E5 similarity minus ``edition_offset`` (what same-language text gains over a
+        translation; measured on the tuning questions), so a Dutch-only programme document
+        still competes on what it says."""
+        originals, chunks, by_id = self.originals, self.chunks, self.by_id
+        if lang and lang != "nl" and self.editions:
+            offset = self.settings.edition_offset
+            dense: dict[str, float] = {}
+            for cid, sim in dense_hits:
+                targets = [cid] if cid in originals else self.original_of.get(cid, [])
+                for target in targets:
+                    adjusted = sim if cid in originals else sim - offset
+                    dense[target] = max(dense.get(target, -1.0), adjusted)
+            lexical: dict[int, float] = {}
+            for i in lex_top:
+                cid = chunks[i].chunk_id
+                for target in [cid] if cid in originals else self.original_of.get(cid, []):
+                    j = by_id[target]
+                    lexical[j] = max(lexical.get(j, 0.0), float(lex[i]))
+            return (
+                sorted(dense.items(), key=lambda x: -x[1])[:n],
+                [j for j, _ in sorted(lexical.items(), key=lambda x: -x[1])][:n],
+            )
+        return [(cid, sim) for cid, sim in dense_hits if cid in originals][:n], [
+            i for i in lex_top if chunks[i].chunk_id in originals
+        ][:n]
+
+    def in_edition(self, passages: list[Passage], lang: str) -> list[Passage]:
+        """Each passage in its ``lang`` edition where one exists (same section, same scores)."""
+        out: list[Passage] = []
+        seen: set[str] = set()
+        for p in passages:
+            key = (p.chunk.doc_id, self.section_index.get(p.chunk.chunk_id, -1), lang)
+            chunk = next(iter(self.editions.get(key, [])), p.chunk)
+            if chunk.chunk_id in seen:
+                continue
+            seen.add(chunk.chunk_id)
+            out.append(Passage(chunk, p.score, rank=len(out) + 1, dense=p.dense, lexical=p.lexical))
+        return out
 
     def section_of(self, chunk: Chunk) -> list[Chunk]:
         """Every chunk of ``chunk``'s section, in document order (a long section is split)."""
@@ -171,11 +238,15 @@ class HybridRetriever:
         lang: str | None = None,
         audience: str | None = None,
     ) -> Retrieval:
-        """The ``k`` best passages for ``question``; ``regions`` steer towards provinces,
-        ``lang`` towards documents in the asker's language (an English edition for an English
-        question, the Dutch original for a Dutch one) and ``audience`` towards documents
-        written for the asker (an employer's "welke subsidie?" is SLIM, a career switcher's
-        the Levenlanglerenkrediet)."""
+        """The ``k`` best passages for ``question``; ``regions`` steer towards provinces and
+        ``audience`` towards documents written for the asker (an employer's "welke subsidie?" is
+        SLIM, a career switcher's the Levenlanglerenkrediet).
+
+        The search runs over the original documents only; for an English question (``lang``)
+        each passage that has an English edition is then shown in that edition (the same
+        section). Searched directly, English editions would win every English question on
+        language alone — E5 rates same-language text closer — and push aside the Dutch-only
+        programme documents that do answer it."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         qvec = self.embedder.query_vector(question)
@@ -183,7 +254,7 @@ class HybridRetriever:
         tokens = query_tokens(question)
         with self._lock:
             chunks, by_id, bm25 = self.chunks, self.by_id, self.bm25
-        n_cand = max(self.settings.candidates, k)
+        n_cand = max(self.settings.candidates, k) * (2 if self.editions else 1)
 
         t1 = time.perf_counter()
         dense_hits = self.store.query(qvec, n_cand) if self.mode != "bm25" else []
@@ -193,6 +264,9 @@ class HybridRetriever:
         lex_top = [int(i) for i in np.argsort(-lex)[:n_cand] if lex[i] > 0]
         timings["bm25_ms"] = (time.perf_counter() - t2) * 1000
 
+        dense_hits, lex_top = self._originals_only(
+            dense_hits, lex, lex_top, lang, n_cand // (2 if self.editions else 1)
+        )
         dense_score = {cid: s for cid, s in dense_hits if cid in by_id}
         fused: dict[int, float] = {}
         rk = self.settings.rrf_k
@@ -205,7 +279,6 @@ class HybridRetriever:
             return Retrieval([], 0.0, qvec, tokens, regions or [], timings)
         top_rrf = max(fused.values())
         regions = regions or []
-        translated = self.translated
         passages: list[Passage] = []
         for idx, f in fused.items():
             chunk = chunks[idx]
@@ -224,11 +297,6 @@ class HybridRetriever:
                         if audience in readers
                         else score * self.settings.other_audience_penalty
                     )
-            if lang and (
-                (chunk.meta.get("translation_of") and str(chunk.meta.get("language") or "nl") != lang)
-                or (lang != "nl" and chunk.doc_id in translated)
-            ):
-                score *= self.settings.other_language_penalty  # the other edition serves this asker
             passages.append(Passage(chunk, score, dense=dense_score.get(chunk.chunk_id, 0.0), lexical=float(lex[idx])))
         passages.sort(key=lambda p: -p.score)
         passages = diversify(passages, k, self.settings.max_per_doc)
@@ -237,6 +305,8 @@ class HybridRetriever:
         features = self.features(tokens, dense_hits, passages, question)
         if self.exemplars is not None:
             features["exemplar"] = self.exemplars.score(qvec)
+        if lang and lang != "nl":
+            passages = self.in_edition(passages, lang)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Retrieval(
             passages, relevance(features, self.settings.relevance_model_file), qvec, tokens, regions, timings, features
