@@ -21,7 +21,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # before chromadb is fir
 import typer
 from fastapi import FastAPI
 
-from assistant import Assistant, Settings
+from assistant import Assistant, Settings, get_settings
 from assistant.channels.cli import commands as terminal
 from assistant.channels.cli import feedback
 from assistant.channels.state import StateStore
@@ -72,6 +72,22 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+def require_free_port(host: str | None, port: int | None) -> None:
+    """Stop at once, with the way out, when the service's port is taken (checked before the
+    index is loaded or the corpus ingested, so the user does not wait for the bad news)."""
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    if port_free(host, port):
+        return
+    print(
+        f"Port {port} on {host} is already in use (another Wegwijzer or another program).\n"
+        f"Stop that one, or choose another port: `wegwijzer serve --port 8001`, `wegwijzer run --port 8001` "
+        f"or WEGWIJZER_PORT=8001 make run.",
+        file=sys.stderr,
+    )
+    raise typer.Exit(code=2)
+
+
 def serve_web(assistant: Assistant, host: str | None = None, port: int | None = None) -> None:
     """Run the web service (and the bot when a token is set) until Ctrl+C."""
     import uvicorn
@@ -81,14 +97,7 @@ def serve_web(assistant: Assistant, host: str | None = None, port: int | None = 
     if updates:
         settings = settings.model_copy(update=updates)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not port_free(settings.host, settings.port):
-        print(
-            f"Port {settings.port} on {settings.host} is already in use (another Wegwijzer or another program).\n"
-            f"Stop that one, or choose another port: `wegwijzer serve --port 8001`, `wegwijzer run --port 8001` "
-            f"or WEGWIJZER_PORT=8001 make run.",
-            file=sys.stderr,
-        )
-        raise typer.Exit(code=2)
+    require_free_port(settings.host, settings.port)
     if not assistant.ready:
         print(
             "Warning: no documents are indexed yet; run `wegwijzer ingest` (answers return 503 until then).",
@@ -108,6 +117,7 @@ def serve_web(assistant: Assistant, host: str | None = None, port: int | None = 
 @app.command()
 def serve(host: Host = None, port: Port = None, answerer: Answerer = None) -> None:
     """Run the web service with the embeddable widget (and the Telegram bot when a token is set)."""
+    require_free_port(host, port)
     serve_web(Assistant.configured(answerer), host=host, port=port)
 
 
@@ -126,6 +136,7 @@ def telegram(answerer: Answerer = None) -> None:
 @app.command()
 def run(host: Host = None, port: Port = None, answerer: Answerer = None) -> None:
     """What `make run` does after installing: ingest, then serve web + bot."""
+    require_free_port(host, port)
     terminal.ingest(rebuild=False)
     serve(host=host, port=port, answerer=answerer)
 
