@@ -185,12 +185,14 @@ def run_ingest(
         doc_hash = hashes.get(rel)
         there = built.get(doc_key)
         if doc_hash is None:  # unreadable: keep what it had
-            _keep(store, writer, doc_key, rel, previous, there, step, report)
+            _keep(store, embedder, writer, doc_key, rel, previous, there, step, report)
             continue
         if there and there.doc_hash == doc_hash and there.path == rel:
             _classify(report, doc_key, doc_hash, indexed)
             continue
-        rows = store.document(doc_key) if previous and previous.doc_hash == doc_hash and not rebuild else None
+        rows = (
+            _carried(store, embedder, doc_key) if previous and previous.doc_hash == doc_hash and not rebuild else None
+        )
         if rows is None:
             try:
                 data = read_file(path, settings.corpus_dir, settings.max_document_bytes)
@@ -209,7 +211,7 @@ def run_ingest(
                 vet_links(chunks, links)
             except Exception as exc:  # one document never stops the others
                 report.failed[rel] = _reason(exc, rel)
-                _keep(store, writer, doc_key, rel, previous, there, step, report)
+                _keep(store, embedder, writer, doc_key, rel, previous, there, step, report)
                 continue
             report.pages += len(doc.pages)
             rows = _embed(embedder, chunks, doc_hash, progress)
@@ -260,6 +262,7 @@ def _classify(report: IngestReport, doc_key: str, doc_hash: str, indexed: dict[s
 
 def _keep(
     store: VectorStore,
+    embedder: Embedder,
     writer: GenerationWriter,
     doc_key: str,
     rel: str,
@@ -275,10 +278,31 @@ def _keep(
     if there:  # a newer version an interrupted run wrote: not what answers used
         writer.drop(doc_key)
         step("drop")
-    rows = store.document(doc_key) if previous else None
+    rows = _carried(store, embedder, doc_key) if previous else None
     if rows is not None:
         _write(writer, rows, rel, step)
         report.kept.append(doc_key)
+
+
+def _carried(store: VectorStore, embedder: Embedder, doc_id: str) -> DocRows | None:
+    """A document of the live generation, to write into the new one as it is. Its vectors come
+    from the embedding cache when it holds them all (the very vectors a clean ingest writes: a
+    store may round what it keeps, e.g. Chroma normalises), else as the store returns them;
+    nothing is embedded either way."""
+    rows = store.document(doc_id)
+    if rows is None:
+        return None
+    texts = [c.indexed_text for c in rows.chunks]
+    flat = [s for sents in rows.sentences for s in sents]
+    if embedder.uncached(texts + flat) == 0:
+        rows.vectors = embedder.passage_vectors(texts)
+        flat_vecs = embedder.passage_vectors(flat)
+        start = 0
+        for i, sents in enumerate(rows.sentences):
+            if sents:
+                rows.sentence_vectors[i] = flat_vecs[start : start + len(sents)]
+            start += len(sents)
+    return rows
 
 
 def _write(writer: GenerationWriter, rows: DocRows, rel: str, step: Callable[[str], None]) -> None:

@@ -91,7 +91,7 @@ def snapshot(store: VectorStore, doc_id: str | None = None) -> list[tuple[object
     chunks = [c for c in store.all_chunks() if doc_id is None or c.doc_id == doc_id]
     counts = {c.chunk_id: int(c.meta.get("n_sentences", 0)) for c in chunks}
     vectors = store.sentence_vectors(list(counts), counts)
-    return [(c.chunk_id, c.text, c.meta, vectors[c.chunk_id].round(6).tolist()) for c in chunks]
+    return [(c.chunk_id, c.text, c.meta, vectors[c.chunk_id].tolist()) for c in chunks]
 
 
 # --- processes -------------------------------------------------------------------------------
