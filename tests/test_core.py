@@ -9,7 +9,7 @@ import pytest
 from conftest import make_settings
 from fakes import FakeEmbedder
 
-from assistant import Assistant, QuestionError, Turn
+from assistant import Assistant, Profile, QuestionError, Turn
 from assistant.base.settings import PROJECT_ROOT
 from assistant.base.text import chunk_sentences
 from assistant.core.store import ChromaStore, MemoryStore, VectorStore
@@ -288,3 +288,21 @@ def test_answers_come_from_the_old_generation_until_the_switch(tmp_path: Path):
     report = reingest(assistant, progress=ask_while_building)
     assert report.updated == ["a-codam"] and during == [old.text]
     assert "twee jaar" in assistant.answer(question).text
+
+
+def test_an_employer_and_a_career_switcher_get_answers_for_them(assistant: Assistant):
+    """The profile's audience steers retrieval: "welke subsidie is er?" means SLIM for an
+    employer, and for a career switcher what they can (not) apply for themselves."""
+    question = "welke subsidie is er?"
+    employer = assistant.answer(question, profile=Profile(audience="employer"))
+    switcher = assistant.answer(question, profile=Profile(audience="career_switcher"))
+    assert not employer.abstained and not switcher.abstained
+    assert employer.lead[0].text != switcher.lead[0].text
+
+    def readers(answer, n: int) -> list[str]:
+        meta = {p.chunk.doc_id: p.chunk.meta for p in answer.passages}
+        cited = next(c for c in answer.citations if c.n == n)
+        return list(meta[cited.doc_id].get("audience") or [])
+
+    assert "employer" in readers(employer, employer.lead[0].citations[0])
+    assert "career_switcher" in readers(switcher, switcher.lead[0].citations[0])

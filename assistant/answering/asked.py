@@ -73,8 +73,8 @@ _KIND_CUES: dict[str, str] = {
     "where": r"\bwaar\b|waarheen|bij welk|where|which website|welke website|loket",
     "how": r"\bhoe (kan|moet|vraag|werkt|doe|regel|kom|krijg|meld|schrijf|begin|ga)|how (do|can|does|to|should)|"
     r"stappen|aanvragen|aanvraag|apply|application|procedure|steps",
-    "options": r"welke (opties|mogelijkheden|regelingen|routes|subsidies|programma|opleidingen|manieren|"
-    r"vormen|soorten|voorwaarden|eisen|stappen)|wat zijn (de|mijn|jouw) (opties|mogelijkheden|regelingen|pijlers|"
+    "options": r"welke (opties|optie|mogelijkheden|mogelijkheid|regelingen|regeling|routes|route|subsidies|subsidie|"
+    r"programma|opleidingen|opleiding|manieren|vormen|soorten|voorwaarden|eisen|stappen)|wat zijn (de|mijn|jouw) (opties|mogelijkheden|regelingen|pijlers|"
     r"onderdelen|stappen|voorwaarden|eisen|regels|actielijnen|doelen|maatregelen|acties|criteria)|"
     r"which (options|schemes|programmes|programs|routes|conditions|requirements)|what (options|schemes|programmes|"
     r"programs|conditions|requirements|routes|ways) |what are (the|my) (options|conditions|requirements|steps|pillars|"

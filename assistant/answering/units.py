@@ -69,6 +69,7 @@ _LEANS_LATE = re.compile(
     r"^(in|voor|vanaf|sinds|bij|tot|na|per|for|from|since|in) [^,.]{1,25}? (is|was|wordt|werd|zijn|waren|geldt|gold|"
     r"kost|kostte|is|was|are|were|costs?) (dat|dit|die|het|deze|ze|that|this|it|they)\b"
     r"|^\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"  # "Vraag dan …", "Kijk daarvoor …"
+    r"|^(let op|note|attentie|tip|pas op): (dit|dat|deze|die|het|this|that|it)\b"
     r"|^(\S+ ){0,5}dus\b"  # "Als zij-instromer kun je … dus niet …": a conclusion of what came before
     r"|^(\S+ ){1,4}(deze|dit|zo'n|zulke|these|this|such) (\w+ )?(subsidie|regeling|lening|vergunning|opleiding|route|"
     r"aanvraag|kosten|bedrag|bedragen|norm|termijn|plan|scheme|loan|permit|course|amount|threshold|rule)"
