@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.base.settings import PROJECT_ROOT, Settings  # noqa: E402
+from assistant.base.settings import PROJECT_ROOT, Settings
 
 
 def rows() -> list[tuple[str, str, str]]:
