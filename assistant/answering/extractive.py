@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.asked import ASK_STEMS, Asked, analyse
+from assistant.answering.asked import ASK_STEMS, Asked, age_rule_includes, analyse
 from assistant.answering.citations import citation, status_notes
 from assistant.answering.contacts import contacts_for
 from assistant.answering.protocol import AnswerEvent, AnswerRequest, Delta, Final
-from assistant.answering.units import Sentence, passage_sentences, unit_for
+from assistant.answering.units import Sentence, list_items, passage_sentences, unit_for
 from assistant.base.lexical import query_tokens
 from assistant.base.prompts import text as ui_text
 from assistant.base.settings import Settings
@@ -47,7 +47,8 @@ W_TOPIC = 0.08  # a passage without the question's rarest words (the scheme it n
 RARE_IDF = 2.0
 W_BOILERPLATE = 0.12  # a template line repeated across documents
 W_STATUS = 0.12  # an ended scheme or a plan, when the question is not about either
-W_SHORT = 0.04  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
+W_SHORT = 0.04
+W_ONE_ROW = 0.1  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
 CUTOFF = 0.12  # a point must score within this of the lead
 MAX_UNITS = 3
 MAX_PASSAGES = 5
@@ -139,6 +140,11 @@ def _scored_sentences(
     return out
 
 
+def by_age(sentences: Sequence[Sentence], intro: int) -> bool:
+    """Are the items under ``intro`` rows for different ages ("30 jaar en ouder", "jonger dan 30")?"""
+    return any(age_rule_includes(sentences[i].text, 40) is not None for i in list_items(sentences, intro))
+
+
 def candidate_units(
     request: AnswerRequest, passages: Sequence[Passage], vectors: dict[str, np.ndarray], asked: Asked
 ) -> list[Unit]:
@@ -163,6 +169,8 @@ def candidate_units(
             score -= 0.001 * max(0, n_words - 60)
             if n_words < 5 and not asked.specific_form(text):
                 score -= W_SHORT  # "De website is it-omscholing.nl.": close to anything, says little
+            if asked.age is None and s.item and s.intro is not None and by_age(sentences, s.intro):
+                score -= W_ONE_ROW  # rows by age and no age given: the whole table, not one row
             key = (p.chunk.chunk_id, members)
             if key in units and units[key].score >= score:
                 continue
