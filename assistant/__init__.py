@@ -15,7 +15,7 @@ This module is the public surface, listed in ``__all__``; a test keeps it honest
 """
 
 from assistant.answering.protocol import AnswerEvent, Delta, Final
-from assistant.base.errors import IndexNotReadyError, LLMError, QuestionError, WegwijzerError
+from assistant.base.errors import DataDirError, IndexNotReadyError, LLMError, QuestionError, WegwijzerError
 from assistant.base.settings import Settings, get_settings
 from assistant.base.types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
 from assistant.core.assistant import Assistant
@@ -25,6 +25,7 @@ __all__ = [
     "AnswerEvent",
     "Assistant",
     "Citation",
+    "DataDirError",
     "Delta",
     "Final",
     "IndexNotReadyError",

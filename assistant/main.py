@@ -22,6 +22,7 @@ import typer
 from fastapi import FastAPI
 
 from assistant import Assistant, Settings, get_settings
+from assistant.base.errors import DataDirError
 from assistant.channels.cli import commands as terminal
 from assistant.channels.cli import feedback
 from assistant.channels.state import StateStore
@@ -141,5 +142,15 @@ def run(host: Host = None, port: Port = None, answerer: Answerer = None) -> None
     serve(host=host, port=port, answerer=answerer)
 
 
+def cli() -> None:
+    """The console entry point: the app, with a data folder Wegwijzer cannot use said in one
+    line (naming the path) and exit code 2, whichever command ran into it."""
+    try:
+        app()
+    except DataDirError as exc:
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    cli()

@@ -22,7 +22,7 @@ from assistant.answering.asked import ASK_WORDS, analyse
 from assistant.answering.contacts import programme_contact
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.protocol import Answerer, AnswerEvent, AnswerRequest, Delta, Final, final_answer
-from assistant.base.errors import IndexNotReadyError, QuestionError
+from assistant.base.errors import DataDirError, IndexNotReadyError, QuestionError
 from assistant.base.lexical import query_tokens
 from assistant.base.prompts import text
 from assistant.base.regions import PROVINCES, find_regions, normalize_region
@@ -125,6 +125,7 @@ class Assistant:
         retriever_mode: str = "hybrid",
     ):
         self.settings = settings or get_settings()
+        DataDirError.check(self.settings.data_dir)  # one clear line, not an sqlite error, when unusable
         self.embedder = embedder or E5Embeddings(self.settings.embed_cache_path, self.settings.embed_batch)
         self.store = store or ChromaStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.store, self.embedder, self.settings, mode=retriever_mode)

@@ -108,10 +108,6 @@ def test_a_read_only_data_folder_is_named(tmp_path: Path):
     assert done.stdout.splitlines() == [f"{name} {expected}" for name in ("state", "chroma", "ingest")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assistant/main.py (or channels/cli/commands.py) must map DataDirError to one line and exit 2",
-)
 @pytest.mark.parametrize("command", [["ingest"], ["ask", "Wat is Codam?"], ["serve", "--port", "8799"]])
 def test_commands_on_a_read_only_data_folder_exit_2_naming_it(tmp_path: Path, command: list[str]):
     data_dir = tmp_path / "data"
