@@ -10,7 +10,6 @@ object and format its data; none of them touches Chroma or the embedder.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -18,18 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.asked import ASK_WORDS, analyse
 from assistant.answering.contacts import programme_contact
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.protocol import Answerer, AnswerEvent, AnswerRequest, Delta, Final, final_answer
 from assistant.base.errors import DataDirError, IndexNotReadyError, QuestionError
-from assistant.base.lexical import query_tokens
 from assistant.base.prompts import text
 from assistant.base.regions import PROVINCES, find_regions, normalize_region
 from assistant.base.scope import deceives_authority, foreign_jurisdiction
 from assistant.base.settings import Settings, get_settings
-from assistant.base.text import STOPWORDS, content_tokens, detect_language, fold, stem, words
+from assistant.base.text import content_tokens, detect_language, fold
 from assistant.base.types import Answer, Lang, Passage, Profile, Retrieval, Statement, Turn
+from assistant.core.conversation import TOPICS, bare_question, clarify_choices, is_followup, is_new_topic, topic_of
 from assistant.core.embedder import E5Embeddings, Embedder
 from assistant.core.retrieval import HybridRetriever
 from assistant.core.store import ChromaStore, VectorStore
@@ -37,81 +35,7 @@ from assistant.verify.verifier import corpus_entities
 
 log = logging.getLogger("wegwijzer.core")
 
-_FOLLOWUP_START = re.compile(
-    r"^(en|and|maar|but|of|or|ook|also|wat als|what if|what about|how about|hoe zit het|hoe zit dat|"
-    r"en als|and if|en voor|and for|en in|and in|en bij|en wat|and what|en hoe|and how|dus|so)\b",
-    re.I,
-)
-_ANAPHORA = frozenset(
-    [
-        "dat",
-        "die",
-        "dit",
-        "deze",
-        "daar",
-        "daarvan",
-        "daarvoor",
-        "hiervoor",
-        "daarmee",
-        "ervoor",
-        "erover",
-        "het",
-        "hij",
-        "zij",
-        "ze",
-        "hun",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "there",
-        "they",
-        "them",
-        "he",
-        "she",
-    ]
-)
-
-
-# A question word alone ("hoeveel?", "waarom", "how?"): it needs a subject before anything.
-_BARE_QUESTION = re.compile(
-    r"^\s*(hoeveel|hoe|waarom|wanneer|waar|wie|wat|welke|how much|how|why|when|where|who|what|which)\s*[?!.]*\s*$"
-)
 VECTOR_CACHE = 4096  # chunks whose sentence vectors stay in memory (~15 kB each)
-# A word in this many chunks or more is a field, not a subject ("subsidie", "omscholen").
-GENERIC_IDF = 2.5
-# What the assistant knows about, offered when a question names no subject at all.
-TOPICS = {
-    "nl": [
-        "Omscholen naar ICT",
-        "Wie betaalt mijn opleiding?",
-        "Internationaal ICT-talent aannemen",
-        "Plannen per provincie",
-    ],
-    "en": [
-        "Retraining for an ICT job",
-        "Who pays for my training?",
-        "Hiring international ICT talent",
-        "Plans per province",
-    ],
-}
-
-
-def leans_on_earlier(question: str) -> bool:
-    """Does the question point back by its form: "En in Limburg?", "hoeveel is daar voor …"?"""
-    folded = fold(question.strip())
-    words = set(re.findall(r"[\w']+", folded))
-    return bool(_FOLLOWUP_START.match(folded)) or bool(words & _ANAPHORA)
-
-
-def is_followup(question: str) -> bool:
-    """Does the question lean on an earlier turn ("En in Limburg?", "and for under 30s?")."""
-    toks = content_tokens(question)
-    if _FOLLOWUP_START.match(fold(question.strip())):
-        return True
-    return len(toks) <= 2 or (len(toks) <= 5 and leans_on_earlier(question))
 
 
 class Assistant:
@@ -213,7 +137,7 @@ class Assistant:
         previous = [t.question for t in (conversation or []) if t.question][-2:]
         own_regions = find_regions(question, fuzzy=True)
         regions = list(own_regions)
-        new_topic = self.new_topic(question)
+        new_topic = is_new_topic(question, self.retriever.df)
         followup = bool(previous) and is_followup(question) and not new_topic
         if followup and not regions:
             for prev in reversed(previous):
@@ -223,7 +147,7 @@ class Assistant:
         if not regions and profile.region:
             region = normalize_region(profile.region)
             regions = [region] if region else []
-        query = f"{self.topic_of(previous[-1])} {question}" if followup else question
+        query = f"{topic_of(previous[-1], self.retriever.idf)} {question}" if followup else question
         named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"
@@ -233,42 +157,6 @@ class Assistant:
             if combined.relevance > result.relevance:
                 return combined, f"{previous[-1]} {question}", True
         return result, query, followup
-
-    def topic_of(self, question: str, limit: int = 4) -> str:
-        """The words that name the subject of an earlier question ("levenlanglerenkrediet" of
-        "tot welke leeftijd kan ik levenlanglerenkrediet lenen?"): its rarer content words.
-
-        A follow-up is searched with these and its own words, so what it asks ("how much per
-        year?") is not drowned by what the earlier question asked ("tot welke leeftijd")."""
-        picked = [
-            w
-            for w in words(question)
-            if not w.isdigit()
-            and w not in STOPWORDS
-            and w not in ASK_WORDS
-            and not find_regions(w)  # the place comes from the new question, or else from region steering
-            and self.retriever.idf(stem(w)) >= 2.0
-        ]
-        return " ".join(dict.fromkeys(picked[:limit])) or question
-
-    def new_topic(self, question: str) -> bool:
-        """Does the question bring a subject the corpus has never seen ("en wie wordt
-        landskampioen?")? Then it is not a follow-up and must not borrow relevance from the
-        earlier question. One unseen word among known ones ("en hoeveel geld is daar voor
-        vrijgemaakt?") is not enough when the question points back by its form."""
-        df = self.retriever.df
-        known = [t for t in query_tokens(question) if t in df]
-        # an English word whose Dutch translation the corpus knows ("borrow") is not unseen
-        unseen = [
-            w
-            for w in words(question)
-            if not w.isdigit() and w not in STOPWORDS and stem(w) not in df and not set(query_tokens(w)) & set(df)
-        ]
-        if not unseen:
-            return False
-        if not known:
-            return True
-        return not leans_on_earlier(question) and len(unseen) >= len(known)
 
     def answer(
         self,
@@ -295,7 +183,7 @@ class Assistant:
         started = time.perf_counter()
         profile = profile or Profile()
         lang: Lang = "en" if detect_language(question or "", default=profile.lang or "nl") == "en" else "nl"
-        if not conversation and _BARE_QUESTION.match(fold(question or "")):  # "hoeveel?", "how?"
+        if not conversation and bare_question(question or ""):  # "hoeveel?", "how?"
             yield from self._clarify(question.strip(), lang, started, TOPICS[lang])
             return
         q = self.check_question(question, lang)
@@ -321,7 +209,7 @@ class Assistant:
                 )
             )
             return
-        choices = None if followup else self.clarify_choices(q, retrieval)
+        choices = None if followup else clarify_choices(q, retrieval, self.retriever.idf)
         if choices:
             yield from self._clarify(q, lang, started, choices, retrieval)
             return
@@ -340,21 +228,6 @@ class Assistant:
             started=started,
         )
         yield from self.answerer_for(answerer).stream(request)
-
-    def clarify_choices(self, question: str, retrieval: Retrieval) -> list[str] | None:
-        """For a one-word question that many documents answer differently ("subsidie",
-        "kennismigratie"), the titles of the 2–4 best documents to choose from; else None."""
-        tokens = content_tokens(question)
-        if len(tokens) != 1 or analyse(question).kinds - {"definition", "yesno"}:
-            return None
-        if self.retriever.idf(tokens[0]) >= GENERIC_IDF:  # a name ("codam", "zoekjaar"): answer it
-            return None
-        titles: list[str] = []
-        for p in retrieval.passages:
-            title = re.sub(r"\s*\([^)]*\)", "", p.chunk.title).strip()
-            if title and title not in titles and p.chunk.meta.get("status") != "ended":
-                titles.append(title)
-        return titles[:4] if len(titles) >= 3 else None
 
     def _clarify(
         self, question: str, lang: Lang, started: float, choices: list[str], retrieval: Retrieval | None = None
