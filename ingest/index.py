@@ -53,7 +53,10 @@ log = logging.getLogger("wegwijzer.ingest")
 def pipeline_fingerprint() -> str:
     """Hash of the code that turns files into stored chunks: a change to it re-indexes everything
     (cheaply: unchanged chunk texts come from the embedding cache)."""
+    import assistant.base.folding
+    import assistant.base.stopwords
     import assistant.base.text
+    import assistant.base.untrusted
     import assistant.core.chroma_store
     import assistant.core.memory_store
     import assistant.core.store
@@ -61,7 +64,10 @@ def pipeline_fingerprint() -> str:
 
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
     code = [
-        Path(assistant.base.text.__file__),
+        Path(assistant.base.text.__file__),  # the language tools: tokens, sentences, stopwords, folding, untrusted text
+        Path(assistant.base.stopwords.__file__),
+        Path(assistant.base.folding.__file__),
+        Path(assistant.base.untrusted.__file__),
         Path(assistant.core.store.__file__),  # the store: its protocol, row types and both implementations
         Path(assistant.core.store_rows.__file__),
         Path(assistant.core.chroma_store.__file__),
