@@ -27,9 +27,10 @@ from assistant.evaluation.answer_shape import (
     word_count,
 )
 from assistant.evaluation.dataset import DatasetError, load_cases
+from assistant.evaluation.gates import EvalError, load_thresholds
 from assistant.evaluation.matching import contains, find_any, normalize
 from assistant.evaluation.metrics import case_retrieval, check_thresholds, metrics, percentile, summarize
-from assistant.evaluation.runner import EvalError, load_thresholds, resolve_answerers, run_eval
+from assistant.evaluation.runner import resolve_answerers, run_eval
 
 EVAL_DIR = PROJECT_ROOT / "eval"
 CACHE = PROJECT_ROOT / ".cache" / "embeddings.sqlite"  # the shared cache of tests/conftest.py

@@ -22,8 +22,9 @@ from rich.table import Table
 from assistant import Assistant, get_settings
 from assistant.base.settings import PROJECT_ROOT
 from assistant.evaluation.dataset import NOT_CASE_FILES, DatasetError, load_cases
+from assistant.evaluation.gates import EvalError, load_thresholds
 from assistant.evaluation.metrics import DISPLAY, delta_style, fmt, fmt_delta
-from assistant.evaluation.runner import EvalError, EvalOutcome, load_thresholds, resolve_answerers, run_eval
+from assistant.evaluation.runner import EvalOutcome, resolve_answerers, run_eval
 
 EVAL_DIR = PROJECT_ROOT / "eval"
 RUNS_DIR = EVAL_DIR / "runs"

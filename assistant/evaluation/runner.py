@@ -20,85 +20,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant import Assistant, Profile, QuestionError, Turn
 from assistant.base.settings import PROJECT_ROOT
 from assistant.base.text import detect_language
-from assistant.base.types import Answer, Passage
+from assistant.base.types import Answer
 from assistant.evaluation.answer_shape import baseline_case, case_shape
 from assistant.evaluation.answer_shape import baseline_rows as answer_baseline_rows
 from assistant.evaluation.dataset import Case
-from assistant.evaluation.matching import contains, find_any
+from assistant.evaluation.evidence import EvidenceIndex, dataset_warnings, matched_evidence, passage_row
+from assistant.evaluation.gates import (
+    EvalError,
+    Row,
+    compare_runs,
+    gated_rows,
+    load_previous,
+    thresholds_for,
+)
+from assistant.evaluation.matching import find_any
 from assistant.evaluation.metrics import (
     answer_baseline_summary,
     case_retrieval,
     check_thresholds,
-    dataset_name,
     metrics,
     summarize,
 )
 
-Row = dict[str, Any]
 Progress = Callable[[str], None]
 ANSWERERS = ("extractive", "llm")
-
-
-class EvalError(RuntimeError):
-    """The evaluation cannot run as asked (no index, LLM not configured, ...)."""
-
-
-# --- evidence and facts --------------------------------------------------------------
-def matched_evidence(text: str, evidence: Sequence[str]) -> str | None:
-    return find_any(text, list(evidence)) if evidence else None
-
-
-class EvidenceIndex:
-    """Counts, per case, how many indexed passages contain its evidence (for ideal DCG)."""
-
-    def __init__(self, texts: Sequence[str]):
-        self.texts = list(texts)
-
-    def count(self, evidence: Sequence[str]) -> int:
-        if not evidence:
-            return 0
-        return sum(1 for t in self.texts if matched_evidence(t, evidence) is not None)
-
-    def any_contains(self, phrases: Sequence[str]) -> bool:
-        return any(contains(t, p) for t in self.texts for p in phrases)
-
-
-def passage_row(p: Passage, evidence: Sequence[str], rank: int | None = None) -> dict[str, Any]:
-    hit = matched_evidence(p.chunk.text, evidence)
-    return {
-        "rank": rank if rank is not None else p.rank,
-        "chunk_id": p.chunk.chunk_id,
-        "doc_id": p.chunk.doc_id,
-        "title": p.chunk.title,
-        "page": p.chunk.page,
-        "section": p.chunk.section,
-        "text": p.chunk.text,
-        "score": round(float(p.score), 4),
-        "relevant": hit is not None,
-        "matched": hit,
-    }
-
-
-def dataset_warnings(cases: Sequence[Case], index: EvidenceIndex) -> list[str]:
-    """Evidence or facts that occur nowhere in the index: the set or the corpus needs a look."""
-    warnings: list[str] = []
-    for case in cases:
-        if not case.answerable:
-            continue
-        if case.evidence and not index.any_contains(case.evidence):
-            warnings.append(f"{case.file}: {case.id}: no indexed passage contains any evidence phrase {case.evidence}")
-        for group in case.facts:
-            if not index.any_contains(group):
-                warnings.append(
-                    f"{case.file}: {case.id}: fact {' / '.join(group)!r} occurs in no indexed passage "
-                    "(a quoting answerer can never state it)"
-                )
-    return warnings
 
 
 def stale_index(assistant: Assistant) -> list[str]:
@@ -302,111 +250,6 @@ def run_cases(
         if progress:
             progress(case.id)
     return rows
-
-
-# --- thresholds, compare ------------------------------------------------------------
-def load_thresholds(path: Path | None) -> dict[str, Any]:
-    if path is None or not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise EvalError(f"{path}: thresholds must be a mapping with 'min' and/or 'max'")
-    scope = data.get("datasets")
-    if scope is not None and (not isinstance(scope, list) or not all(isinstance(x, str) and x for x in scope)):
-        raise EvalError(f"{path}: 'datasets' must be a list of case file names (e.g. [public.yaml])")
-    return data
-
-
-def gated_rows(rows: Sequence[Row], thresholds: dict[str, Any]) -> tuple[list[Row], list[str] | None]:
-    """The rows the gate is applied to: all, or those of the case files in ``datasets``.
-
-    Bounds are measured on particular sets; ``datasets`` keeps them applying to those sets
-    when other sets are run alongside (their figures are reported, not gated).
-    """
-    scope = thresholds.get("datasets")
-    if not scope:
-        return list(rows), None
-    names = sorted({Path(x).name for x in scope})
-    return [r for r in rows if dataset_name(r) in names], names
-
-
-def thresholds_for(thresholds: dict[str, Any], answerer: str) -> dict[str, Any]:
-    """Base ``min``/``max`` with an optional ``answerers: {llm: {min:..., max:...}}`` override."""
-    override = (thresholds.get("answerers") or {}).get(answerer) or {}
-    return {bound: {**(thresholds.get(bound) or {}), **(override.get(bound) or {})} for bound in ("min", "max")}
-
-
-def load_previous(run_dir: Path) -> tuple[dict[str, Any], list[Row]]:
-    summary_path = run_dir / "summary.json"
-    if not summary_path.exists():
-        raise EvalError(f"{run_dir}: no summary.json (is this an eval run folder?)")
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    rows: list[Row] = []
-    results = run_dir / "results.jsonl"
-    if results.exists():
-        rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return summary, rows
-
-
-def compare_runs(
-    summary: dict[str, Any], rows: Sequence[Row], prev_summary: dict[str, Any], prev_rows: Sequence[Row], prev_dir: str
-) -> dict[str, Any]:
-    """Metric deltas per answerer and the cases whose pass/fail flipped."""
-    now_ids = {r["id"] for r in rows}
-    prev_ids = {r["id"] for r in prev_rows}
-    same_cases = not prev_rows or now_ids == prev_ids
-    common = now_ids & prev_ids
-    deltas: dict[str, dict[str, Any]] = {}
-    for name, run in summary["runs"].items():
-        prev = (prev_summary.get("runs") or {}).get(name)
-        if not prev:
-            continue
-        if same_cases:
-            now_overall, prev_overall = run["overall"], prev["overall"]
-        else:  # the dataset changed: compare on the cases both runs share
-            now_overall = metrics([r for r in rows if r.get("answerer") == name and r["id"] in common])
-            prev_overall = metrics([r for r in prev_rows if r.get("answerer") == name and r["id"] in common])
-        d: dict[str, Any] = {}
-        for key, value in now_overall.items():
-            old = prev_overall.get(key)
-            if isinstance(value, (int, float)) and isinstance(old, (int, float)) and not isinstance(value, bool):
-                d[key] = {"previous": old, "current": value, "delta": value - old}
-        deltas[name] = d
-    baseline_deltas: dict[str, Any] = {}
-    for name, run in (summary.get("baselines") or {}).items():
-        prev = (prev_summary.get("baselines") or {}).get(name)
-        if prev:
-            baseline_deltas[name] = {
-                k: {"previous": prev.get(k), "current": v, "delta": v - prev[k]}
-                for k, v in run.items()
-                if isinstance(v, (int, float)) and isinstance(prev.get(k), (int, float))
-            }
-    before = {(r["id"], r.get("answerer")): r for r in prev_rows}
-    flipped: list[dict[str, Any]] = []
-    for r in rows:
-        old = before.get((r["id"], r.get("answerer")))
-        if old is not None and bool(old.get("passed")) != bool(r.get("passed")):
-            flipped.append(
-                {
-                    "id": r["id"],
-                    "answerer": r.get("answerer"),
-                    "question": r["question"],
-                    "category": r["category"],
-                    "now": "pass" if r["passed"] else "fail",
-                    "failures": r.get("failures", []),
-                    "previous_failures": old.get("failures", []),
-                }
-            )
-    return {
-        "previous_dir": prev_dir,
-        "previous_created": prev_summary.get("created"),
-        "deltas": deltas,
-        "deltas_on": "all cases" if same_cases else f"the {len(common)} cases both runs share",
-        "baseline_deltas": baseline_deltas,
-        "flipped": flipped,
-        "new_cases": sorted(now_ids - prev_ids),
-        "removed_cases": sorted(prev_ids - now_ids),
-    }
 
 
 def _git_commit() -> str | None:
