@@ -36,7 +36,9 @@ ADMIN = {"X-Admin-Key": ADMIN_KEY}
 
 @pytest.fixture(scope="module")
 def base(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(assistant, tmp_path_factory.mktemp("web-state"), cors_origins=[ALLOWED_ORIGIN]) as url:
+    with live_server(
+        assistant, tmp_path_factory.mktemp("web-state"), cors_origins=[ALLOWED_ORIGIN], admin_failures_per_minute=1000
+    ) as url:
         yield url
 
 

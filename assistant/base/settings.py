@@ -116,6 +116,17 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(30, description="Chat requests per client IP per minute.")
     conversation_rate_per_minute: int = Field(12, description="Chat requests per conversation per minute.")
     max_body_bytes: int = Field(16_384, description="Largest accepted request body.")
+    body_timeout_s: float = Field(
+        10.0, description="Web: seconds a client may take between body chunks; a stalled body gets 408."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Web: reverse proxies (IPs or CIDRs, JSON list) whose X-Forwarded-For is honoured; "
+        "empty = trust none, the direct peer is the client.",
+    )
+    admin_failures_per_minute: int = Field(
+        10, description="Web: wrong or missing X-Admin-Key attempts per client IP per minute (then 429)."
+    )
     retention_days: int = Field(30, description="Conversations older than this are purged.")
     answer_cache_size: int = Field(
         512, description="Web: first questions of a conversation whose answers are kept in memory (0 = off)."

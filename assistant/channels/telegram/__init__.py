@@ -77,13 +77,26 @@ def mount(
             body = await request.body()
             if len(body) > MAX_UPDATE_BYTES:
                 return Response(status_code=413)
+            # Anything Telegram might send that the bot cannot use (not JSON, not an object, an
+            # update type this version does not know) is acknowledged with 200 and dropped, so
+            # Telegram does not retry it for a day and hold up the updates behind it.
             try:
-                update = Update.de_json(json.loads(body), application.bot)
-            except (ValueError, TypeError, KeyError):
-                return Response(status_code=400)
+                data = json.loads(body)
+                update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
+            except Exception:  # an update the library cannot read
+                log.warning("webhook: dropped an update that could not be read (%d bytes)", len(body))
+                return Response(status_code=200)
+            if update is None:
+                log.warning("webhook: dropped a body that is not an update (%d bytes)", len(body))
+                return Response(status_code=200)
             await application.update_queue.put(update)
             return Response(status_code=200)
 
+        # The web service's body limit (WEGWIJZER_MAX_BODY_BYTES) is for questions; an update
+        # may be as large as Telegram makes it.
+        body_limits = getattr(app.state, "body_limits", None)
+        if isinstance(body_limits, dict):
+            body_limits[WEBHOOK_PATH] = MAX_UPDATE_BYTES
         app.add_api_route(WEBHOOK_PATH, telegram_webhook, methods=["POST"], include_in_schema=False)
 
     @asynccontextmanager

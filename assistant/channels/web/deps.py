@@ -6,7 +6,9 @@ route simply declares ``assistant: AssistantDep``.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,7 +17,7 @@ from fastapi.security import APIKeyHeader
 
 from assistant import Assistant, Settings
 from assistant.base.prompts import Texts
-from assistant.channels.ratelimit import RateLimiter, storage, storage_uri
+from assistant.channels.ratelimit import RateLimited, RateLimiter, storage, storage_uri
 from assistant.channels.state import StateStore
 from assistant.channels.web.cache import AnswerCache
 
@@ -30,6 +32,7 @@ class Limits:
     per_ip: RateLimiter
     per_conversation: RateLimiter
     other_per_ip: RateLimiter
+    admin_failures: RateLimiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -38,6 +41,7 @@ class Limits:
             per_ip=RateLimiter(settings.rate_limit_per_minute, "web-chat-ip", store),
             per_conversation=RateLimiter(settings.conversation_rate_per_minute, "web-conversation", store),
             other_per_ip=RateLimiter(max(settings.rate_limit_per_minute * 2, 60), "web-other-ip", store),
+            admin_failures=RateLimiter(settings.admin_failures_per_minute, "web-admin-failures", store),
         )
 
 
@@ -77,22 +81,86 @@ admin_key_header = APIKeyHeader(
 )
 
 
-def require_admin(settings: SettingsDep, key: Annotated[str | None, Depends(admin_key_header)]) -> None:
-    """401 without a key, 403 with a wrong key or when no admin key is configured."""
+def admin_guessing(limiter: RateLimiter, ip: str) -> int:
+    """Seconds ``ip`` must wait before its next admin key attempt (0: it may try). Asked
+    before the key is compared, so an address over its limit learns nothing from a guess."""
+    if limiter.item is None:
+        return 0
+    if limiter._limiter.test(limiter.item, limiter.name, ip):
+        return 0
+    return limiter.hit(ip)  # refused: no count added, the seconds to wait
+
+
+def require_admin(
+    request: Request,
+    settings: SettingsDep,
+    limits: LimitsDep,
+    key: Annotated[str | None, Depends(admin_key_header)],
+) -> None:
+    """401 without a key, 403 with a wrong key or when no admin key is configured; 429 once an
+    address has made ``admin_failures_per_minute`` failed attempts in a minute."""
+    ip = client_ip(request)
+    wait = admin_guessing(limits.admin_failures, ip)
+    if wait:
+        raise RateLimited(wait, "admin")
+    configured = settings.admin_api_key.get_secret_value() if settings.admin_api_key else ""
+    if key and configured and secrets.compare_digest(key.encode(), configured.encode()):
+        return
+    limits.admin_failures.hit(ip)
     if not key:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, f"Missing {ADMIN_HEADER} header.", headers={"WWW-Authenticate": "ApiKey"}
         )
-    configured = settings.admin_api_key.get_secret_value() if settings.admin_api_key else ""
     if not configured:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The admin API is disabled: WEGWIJZER_ADMIN_API_KEY is not set.")
-    if not secrets.compare_digest(key.encode(), configured.encode()):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Wrong admin API key.")
+    raise HTTPException(status.HTTP_403_FORBIDDEN, "Wrong admin API key.")
 
 
 AdminDep = Depends(require_admin)
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# uvicorn's ProxyHeadersMiddleware (proxy_headers=True, its default) replaces the peer by an
+# X-Forwarded-For entry when the peer is in FORWARDED_ALLOW_IPS (default loopback), with
+# port 0 when the entry has none. A real TCP peer never has port 0: seeing it with the header
+# present, the peer was such a trusted host, taken here as uvicorn's default, loopback.
+UVICORN_REWRITTEN_PEER = "127.0.0.1"
+
+
+def trusted_networks(entries: Iterable[str]) -> tuple[Network, ...]:
+    """``WEGWIJZER_TRUSTED_PROXIES`` parsed: IPs and CIDRs (an IP is a /32 or /128)."""
+    return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
+
+
+def _trusted(host: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host.strip().strip("[]"))
+    except ValueError:
+        return False
+    return any(address in net for net in networks)
+
+
+def forwarded_client(peer: str, forwarded_for: list[str], networks: tuple[Network, ...]) -> str:
+    """The client of a request from ``peer``: ``peer`` itself unless it is a trusted proxy;
+    then the right-most X-Forwarded-For address that is not a trusted proxy (or the left-most
+    when all are)."""
+    if not networks or not forwarded_for or not _trusted(peer, networks):
+        return peer
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            return hop
+    return hops[0] if hops else peer
+
 
 def client_ip(request: Request) -> str:
-    """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies only)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address: the direct peer, or what trusted proxies
+    (``WEGWIJZER_TRUSTED_PROXIES``) say in X-Forwarded-For; never what anyone else says."""
+    networks: tuple[Network, ...] = getattr(request.app.state, "trusted_proxies", ())
+    forwarded_for = request.headers.getlist("x-forwarded-for")
+    client = request.scope.get("client")
+    if not client:
+        return "unknown"
+    peer, port = str(client[0]), client[1]
+    if port == 0 and forwarded_for:
+        peer = UVICORN_REWRITTEN_PEER
+    return forwarded_client(peer, forwarded_for, networks)

@@ -46,6 +46,7 @@ HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "body_timeout",
     409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",

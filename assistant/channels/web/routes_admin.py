@@ -32,6 +32,10 @@ router = APIRouter(
     responses={
         401: {"model": ErrorPublic, "description": "No X-Admin-Key header."},
         403: {"model": ErrorPublic, "description": "Wrong key, or the admin API is disabled (no key configured)."},
+        429: {
+            "model": ErrorPublic,
+            "description": "Too many wrong or missing keys from this address; see Retry-After.",
+        },
     },
 )
 

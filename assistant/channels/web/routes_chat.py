@@ -26,6 +26,7 @@ from assistant.channels.web.schemas import (
     ErrorPublic,
     FeedbackCreate,
     FeedbackPublic,
+    ValidationErrorPublic,
 )
 
 log = logging.getLogger("wegwijzer.web")
@@ -34,7 +35,7 @@ CHANNEL = "web"
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorPublic, "description": "Request body larger than WEGWIJZER_MAX_BODY_BYTES."},
-    422: {"model": ErrorPublic, "description": "Invalid request, or a question that is empty or too long."},
+    422: {"model": ValidationErrorPublic, "description": "Invalid request, or a question that is empty or too long."},
     429: {"model": ErrorPublic, "description": "Rate limit per client IP or per conversation; see Retry-After."},
     503: {"model": ErrorPublic, "description": "The index is not loaded yet."},
 }

@@ -233,6 +233,21 @@ class ErrorPublic(BaseModel):
     code: str
 
 
+class ValidationProblem(BaseModel):
+    """One problem with a request: where (``loc``), what (``msg``) and its kind (``type``)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorPublic(ErrorPublic):
+    """A 422 as the service sends it: ``detail`` sums the problems up ("field: problem; …"),
+    ``code`` is ``invalid_request`` (with ``errors``, one per problem) or ``invalid_question``."""
+
+    errors: list[ValidationProblem] | None = None
+
+
 class HealthPublic(BaseModel):
     status: str
 

@@ -7,6 +7,7 @@ through untouched (Starlette's ``BaseHTTPMiddleware`` would buffer them).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -84,27 +85,32 @@ async def _send_json(
 class BodySizeLimitMiddleware:
     """Refuse request bodies over ``max_bytes`` with 413, by Content-Length or while reading.
 
+    ``per_path`` gives some paths their own limit (the Telegram webhook registers its own,
+    Telegram's update size); it is read per request, so routes added later may add to it.
+
     For a body without Content-Length (chunked), the 413 is sent as soon as the count
     passes the limit; the app then sees a client disconnect and whatever it tries to send
     afterwards is dropped.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path if per_path is not None else {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = {"detail": f"Request body too large (limit {self.max_bytes} bytes).", "code": "body_too_large"}
+        max_bytes = self.per_path.get(scope.get("path", ""), self.max_bytes)
+        too_large = {"detail": f"Request body too large (limit {max_bytes} bytes).", "code": "body_too_large"}
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.max_bytes:
+                if declared > max_bytes:
                     await _send_json(send, 413, too_large, [(b"connection", b"close")])
                     return
         received = 0
@@ -118,7 +124,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes and not started:
+                if received > max_bytes and not started:
                     refused = True
                     await _send_json(send, 413, too_large, [(b"connection", b"close")])
                     return {"type": "http.disconnect"}
@@ -133,6 +139,56 @@ class BodySizeLimitMiddleware:
             await send(message)
 
         await self.app(scope, limited_receive, guarded_send)
+
+
+# --- body read timeout ---------------------------------------------------------------
+class BodyTimeoutMiddleware:
+    """Answer 408 when a client stops sending its request body for ``timeout_s`` seconds.
+
+    Only waits for the body are timed: once the last chunk is in, ``receive`` is the app's
+    own again (a streaming answer waits on it for the client's disconnect). After the 408
+    the app sees a client disconnect and whatever it sends is dropped.
+    """
+
+    def __init__(self, app: ASGIApp, timeout_s: float):
+        self.app = app
+        self.timeout_s = timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.timeout_s <= 0:
+            await self.app(scope, receive, send)
+            return
+        body_done = False
+        started = False
+        timed_out = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done, timed_out
+            if timed_out:
+                return {"type": "http.disconnect"}
+            if body_done:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout_s)
+            except TimeoutError:
+                timed_out = True
+                if not started:
+                    detail = f"The request body did not arrive within {self.timeout_s:g} s."
+                    await _send_json(send, 408, {"detail": detail, "code": "body_timeout"}, [(b"connection", b"close")])
+                return {"type": "http.disconnect"}
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if timed_out:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, timed_receive, guarded_send)
 
 
 # --- security headers ----------------------------------------------------------------

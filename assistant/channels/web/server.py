@@ -26,11 +26,12 @@ from assistant.base.prompts import LANGS, texts
 from assistant.channels.state import StateStore, retention
 from assistant.channels.web import errors, routes_admin, routes_chat
 from assistant.channels.web.cache import AnswerCache
-from assistant.channels.web.deps import Limits
+from assistant.channels.web.deps import Limits, trusted_networks
 from assistant.channels.web.routes_admin import ReingestJob
-from assistant.channels.web.schemas import HealthPublic, ReadyPublic
+from assistant.channels.web.schemas import ErrorPublic, HealthPublic, ReadyPublic, ValidationErrorPublic
 from assistant.channels.web.security import (
     BodySizeLimitMiddleware,
+    BodyTimeoutMiddleware,
     CORSMiddleware,
     SecurityHeadersMiddleware,
     cors_allowlist,
@@ -153,6 +154,9 @@ def create_app(
     app.state.reingest = ReingestJob(assistant, on_done=app.state.answer_cache.clear)
     app.state.warm = False
     app.state.allowed_origins = cors_allowlist(settings)
+    app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
+    # Paths with their own body limit (the Telegram webhook adds its path here).
+    app.state.body_limits = {}
 
     app.include_router(routes_chat.router)
     app.include_router(routes_admin.router)
@@ -211,10 +215,13 @@ def create_app(
         )
 
     _mount_docs(app)
+    _openapi_as_served(app, settings)
     running.extend(extension(app) for extension in extensions)
 
-    # Outermost first: headers on every response (also 413/429), CORS, then the body limit.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost first: headers on every response (also 408/413/429), CORS, the body limit, then
+    # the body read timeout.
+    app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_path=app.state.body_limits)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=app.state.allowed_origins,
@@ -226,6 +233,53 @@ def create_app(
     )
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _component(schemas: dict[str, Any], model: type[ErrorPublic]) -> dict[str, str]:
+    """Put ``model`` (and the models it uses) in the document's components; its reference."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _openapi_as_served(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document as the service answers: every 422 is ``{detail, code, errors}``
+    (not FastAPI's ``HTTPValidationError``), operations with a body document 400/408/413, and
+    the question's ``maxLength`` is ``WEGWIJZER_MAX_QUESTION_CHARS``."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = generate()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        invalid = _component(schemas, ValidationErrorPublic)
+        error = _component(schemas, ErrorPublic)
+        body_errors = {
+            "400": "The body could not be read as the content type it names.",
+            "408": "The request body stalled (WEGWIJZER_BODY_TIMEOUT_S).",
+            "413": "Request body larger than WEGWIJZER_MAX_BODY_BYTES.",
+        }
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                if "422" in responses:
+                    responses["422"]["content"] = {"application/json": {"schema": invalid}}
+                if "requestBody" in operation:
+                    for status, text in body_errors.items():
+                        responses.setdefault(
+                            status, {"description": text, "content": {"application/json": {"schema": error}}}
+                        )
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        message = schemas.get("ChatRequest", {}).get("properties", {}).get("message")
+        if message is not None:
+            message["maxLength"] = settings.max_question_chars
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _mount_docs(app: FastAPI) -> None:
