@@ -112,7 +112,8 @@ def serve_web(assistant: Assistant, host: str | None = None, port: int | None = 
     )
     if not settings.telegram_token:
         print(TELEGRAM_NO_TOKEN, flush=True)
-    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    # X-Forwarded-For is honoured by the app only from WEGWIJZER_TRUSTED_PROXIES, never by uvicorn
+    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", proxy_headers=False)
 
 
 @app.command()

@@ -873,7 +873,7 @@ async def test_webhook_rejects_wrong_secret_and_answers_right_one(
             bad = await client.post(
                 "/telegram/webhook", content=b"{not json", headers={SECRET_HEADER: "s3cret-Token_42"}
             )
-            assert bad.status_code == 400
+            assert bad.status_code == 200  # answered and dropped: Telegram would resend a 4xx forever
         if make_app is web_service_app:  # one conversation store per process, shared by web and bot
             assert app.state.telegram.bot_data["wegwijzer"].store is app.state.store
     assert not peer.calls_of("getUpdates")  # webhook mode never polls
