@@ -405,17 +405,7 @@ class ChromaStore:
         if not chunks:
             return
         chunk_list = list(chunks)
-        rows = DocRows(
-            chunk_list[0].doc_id,
-            "",
-            [
-                Chunk(c.chunk_id, c.doc_id, c.text, c.title, c.page, c.section, {**c.meta, **(extra or {})})
-                for c in chunk_list
-            ],
-            np.asarray(vectors),
-            [list(s) for s in sentence_texts],
-            list(sentence_vectors),
-        )
+        rows = DocRows.of(chunk_list, vectors, sentence_texts, sentence_vectors, extra)
         self._live.write_chunks(rows)
         self._live.write_sentences(rows)
         self._live.remark(dict.fromkeys(c.doc_id for c in chunk_list))

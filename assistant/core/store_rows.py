@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -51,6 +51,29 @@ class DocRows:
     @property
     def n_sentences(self) -> int:
         return sum(len(s) for s in self.sentences)
+
+    @classmethod
+    def of(
+        cls,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        sentence_texts: Sequence[Sequence[str]],
+        sentence_vectors: Sequence[np.ndarray],
+        extra: dict[str, Any] | None = None,
+    ) -> DocRows:
+        """The rows of a direct ``add`` (tools, tests): one document's chunks, ``extra`` merged
+        into every chunk's metadata, no content hash."""
+        return cls(
+            chunks[0].doc_id,
+            "",
+            [
+                Chunk(c.chunk_id, c.doc_id, c.text, c.title, c.page, c.section, {**c.meta, **(extra or {})})
+                for c in chunks
+            ],
+            np.asarray(vectors),
+            [list(s) for s in sentence_texts],
+            list(sentence_vectors),
+        )
 
     def mark(self, path: str) -> DocMark:
         return DocMark(self.doc_id, self.doc_hash, path, len(self.chunks), self.n_sentences)
