@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from assistant.base.prompts import texts
 from assistant.evaluation.charts import category_chart, latency_histogram
 from assistant.evaluation.metrics import DISPLAY, delta_style, fmt, fmt_delta
 
@@ -304,6 +305,33 @@ def failing_cases(rows: Sequence[Row]) -> str:
     return "".join(out)
 
 
+def reading_guide(summary: dict[str, Any], lang: str = "nl") -> str:
+    """One line per metric in plain Dutch (prompts/eval_report.yaml), beside this run's value:
+    what programme staff read first."""
+    t = texts("eval_report.yaml")
+    names = list(summary["runs"])
+    if not names:
+        return ""
+    overall = summary["runs"][names[0]]["overall"]
+    rows = []
+    for key in t.get("metrics", lang) or {}:
+        if key not in KIND:
+            continue
+        label, meaning = t(f"metrics.{key}.name", lang), t(f"metrics.{key}.meaning", lang)
+        rows.append(
+            f'<tr><td>{_e(label)}</td><td class="num">{_e(fmt(overall.get(key), KIND[key]))}</td><td>{_e(meaning)}</td></tr>'
+        )
+    baseline = ((summary.get("answer_baseline") or {}).get("overall") or {}).get("fact_recall")
+    extra = (
+        f'<p class="small">{_e(t("baseline", lang, value=fmt(baseline, "ratio")))}</p>' if baseline is not None else ""
+    )
+    head = f"<tr><th>{_e(t('column_metric', lang))}</th><th>{_e(t('column_value', lang))}</th><th>{_e(t('column_meaning', lang))}</th></tr>"
+    return (
+        f'<h2 id="guide" lang="{lang}">{_e(t("title", lang))}</h2><p lang="{lang}">{_e(t("intro", lang))}</p>'
+        f'<table id="guide-table" lang="{lang}">{head}{"".join(rows)}</table>{extra}'
+    )
+
+
 def render(summary: dict[str, Any], rows: Sequence[Row]) -> str:
     gate = summary.get("gate") or {}
     passed = gate.get("passed", True)
@@ -336,6 +364,7 @@ def render(summary: dict[str, Any], rows: Sequence[Row]) -> str:
         )
     for name, why in (summary.get("skipped_answerers") or {}).items():
         sections.append(f'<p class="small">Answerer {_e(name)} not run: {_e(why)}</p>')
+    sections.append(reading_guide(summary))
     sections.append(f'<h2 id="summary">Summary</h2>{summary_table(summary)}')
     sections.append(answer_baseline_table(summary))
     sections.append(baselines_table(summary))
