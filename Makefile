@@ -44,7 +44,7 @@ test: setup-test
 # Pure functions and the answer composer over a deterministic fake embedder and an in-memory
 # store: no model, no Chroma, no browser.
 test-fast: $(VENV)/.test-deps
-	$(BIN)/python -m pytest -q -m fast
+	$(BIN)/python -m pytest -q -m fast tests/fast tests/test_core.py tests/test_pdf_ingest.py
 
 check: $(VENV)/.dev-deps
 	$(BIN)/ruff format --check assistant ingest tests scripts
