@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from assistant.base.text import fold, stem
 
@@ -204,6 +205,9 @@ class Asked:
         return any(_FORM[k].search(text) for k in self.kinds & _SPECIFIC)
 
     def fit(self, text: str) -> float:
+        return _fit(self, text)
+
+    def _fit(self, text: str) -> float:
         """How well ``text`` (a sentence, or a list item with its intro) answers: about 0 to 0.3.
 
         The asked kind counts most; a named year and an age rule either way decide between
@@ -234,6 +238,13 @@ class Asked:
         return score
 
 
+@lru_cache(maxsize=50_000)
+def _fit(asked: Asked, text: str) -> float:
+    """:meth:`Asked.fit`, cached: the same units are scored for the same question's kinds."""
+    return asked._fit(text)
+
+
+@lru_cache(maxsize=20_000)
 def age_rule_includes(text: str, age: int) -> bool | None:
     """Does an age rule in ``text`` include ``age``? None when the text states no age rule."""
     verdicts: list[bool] = []
