@@ -10,54 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from assistant.base.dates import human_date
 from assistant.base.prompts import text
 from assistant.base.types import Citation, Passage
 
 _WEB_LINK = re.compile(r"https?://[^\s\"'<>\\`]+")
-_MONTHS = {
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-_ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-
-
-def human_date(value: object, lang: str = "nl") -> str:
-    """'2026-01' -> 'januari 2026', '2025-07-01' -> '1 juli 2025': dates as people write them."""
-    raw = str(value or "").strip()
-    match = _ISO.match(raw)
-    if not match:
-        return raw
-    year, month, day = match.group(1), int(match.group(2)), match.group(3)
-    if not 1 <= month <= 12:
-        return raw
-    name = _MONTHS.get(lang, _MONTHS["nl"])[month - 1]
-    return f"{int(day)} {name} {year}" if day else f"{name} {year}"
 
 
 def _web_link(value: object) -> str | None:

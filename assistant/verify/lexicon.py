@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.base.dates import MONTHS
 from assistant.base.lexical import glossary
 from assistant.base.text import content_tokens, fold
 
@@ -84,18 +85,7 @@ EN_ALWAYS_CAPITAL = frozenset(
         "Friday",
         "Saturday",
         "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
+        *MONTHS["en"],
         "Europe",
         "European",
         "EU",
