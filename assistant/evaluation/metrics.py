@@ -318,26 +318,27 @@ LOWER_IS_BETTER = {key for key, _, kind in DISPLAY if kind in ("ms", "ratio_low"
 NEUTRAL = {key for key, _, kind in DISPLAY if kind == "words"}
 
 
+def _format(kind: str) -> tuple[str, str]:
+    """Decimals and unit of a metric kind, shared by values and their deltas."""
+    if kind == "ms":
+        return ".0f", " ms"
+    if kind.startswith("count") or kind == "words":
+        return ".0f", ""
+    if kind == "score":
+        return ".1f", ""
+    return ".3f", ""
+
+
 def fmt(value: Any, kind: str) -> str:
     if value is None:
         return "n/a"
-    if kind == "ms":
-        return f"{value:.0f} ms"
-    if kind.startswith("count") or kind == "words":
-        return f"{value:.0f}"
-    if kind == "score":
-        return f"{value:.1f}"
-    return f"{value:.3f}"
+    spec, unit = _format(kind)
+    return f"{value:{spec}}{unit}"
 
 
 def fmt_delta(delta: float, kind: str) -> str:
-    if kind == "ms":
-        return f"{delta:+.0f} ms"
-    if kind.startswith("count") or kind == "words":
-        return f"{delta:+.0f}"
-    if kind == "score":
-        return f"{delta:+.1f}"
-    return f"{delta:+.3f}"
+    spec, unit = _format(kind)
+    return f"{delta:+{spec}}{unit}"
 
 
 def is_improvement(key: str, delta: float) -> bool:
