@@ -29,6 +29,16 @@ class Settings(BaseSettings):
         None, description="URL of a Chroma server (`chroma run`); unset = persistent store in data_dir."
     )
     collection: str = Field("wegwijzer", description="Chroma collection name prefix.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the shared state database (conversations, answers, feedback, profiles), "
+        "e.g. postgresql+psycopg://user:pw@host/db; unset = SQLite in data_dir.",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by all service processes (rate limits, answer cache, index-generation "
+        "signal, locks), e.g. redis://127.0.0.1:6379/0; unset = each process keeps them itself.",
+    )
     embed_cache: Path | None = Field(
         None, description="Embedding cache file (content-hash keyed); default data_dir/embeddings.sqlite."
     )
@@ -106,6 +116,12 @@ class Settings(BaseSettings):
 
     # --- web service ----------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the web service binds to.")
+    answer_threads: int = Field(
+        0, description="Answers computed at the same time by one process (threads); 0 = one per CPU core."
+    )
+    generation_poll_s: float = Field(
+        2.0, description="Seconds between a serving process's checks for a newer index generation."
+    )
     port: int = Field(8000, description="Port of the web service.")
     public_url: str | None = Field(None, description="Public base URL of the service (for the widget).")
     cors_origins: list[str] = Field(default_factory=list, description="Extra origins allowed to call the API.")
