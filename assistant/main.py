@@ -49,7 +49,7 @@ def build_web_app(assistant: Assistant, settings: Settings | None = None) -> Fas
     from assistant.channels.web.server import create_app
 
     settings = settings or assistant.settings
-    store = StateStore.in_data_dir(settings.data_dir)
+    store = StateStore.from_settings(settings)
     extensions = []
     if settings.telegram_token:
         from assistant.channels.telegram import mount
@@ -132,7 +132,7 @@ def telegram(answerer: Answerer = None) -> None:
     if assistant.settings.telegram_token and assistant.settings.telegram_mode == "webhook":
         serve_web(assistant)
         return
-    run_polling(assistant, StateStore.in_data_dir(assistant.settings.data_dir))
+    run_polling(assistant, StateStore.from_settings(assistant.settings))
 
 
 @app.command()

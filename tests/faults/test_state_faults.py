@@ -22,8 +22,7 @@ def filled_state(folder: Path, conversations: int = 2000) -> Path:
     store = StateStore.in_data_dir(folder)
     for i in range(conversations):
         store.append_turn(f"conversation{i:05d}", Turn("Hoe werkt de SLIM-regeling? " * 10, "Zo. " * 40))
-    store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store._db.close()
+    store.close()  # the last connection checkpoints the WAL into the file
     return folder / STATE_FILE
 
 

@@ -129,10 +129,13 @@ def cases(
     """Write every 👎 answer as a draft evaluation case (eval/README.md format) for staff to finish."""
     settings = get_settings()
     path = settings.data_dir / STATE_FILE
+    source = str(path)
     scope = f"feedback of the last {since} days" if since else "all stored feedback"
     items = []
-    if path.exists():
-        items = StateStore(path).feedback(since=time.time() - since * 86400 if since else None)
+    if settings.database_url or path.exists():
+        store = StateStore.from_settings(settings)
+        source = store.where
+        items = store.feedback(since=time.time() - since * 86400 if since else None)
     text, count, skipped = draft_cases(items, scope)
     if out is None:
         sys.stdout.write(text)
@@ -140,7 +143,7 @@ def cases(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     where = f"to {out}" if out else "above"
-    print(f"{count} draft case(s) from 👎 feedback {where} ({scope}, {path}).", file=sys.stderr)
+    print(f"{count} draft case(s) from 👎 feedback {where} ({scope}, {source}).", file=sys.stderr)
     if skipped:
         print(
             f"{skipped} 👎 item(s) skipped: their question is no longer stored (older than "

@@ -42,7 +42,7 @@ from telegram.ext import (
 from assistant import Assistant, Settings
 from assistant.base.prompts import Texts, texts
 from assistant.channels.ratelimit import RateLimiter, storage, storage_uri
-from assistant.channels.state import StateStore, retention
+from assistant.channels.state import EXPORT_DIR, StateStore, retention
 from assistant.channels.telegram.buttons import on_choice, on_contact, on_feedback, on_profile_button
 from assistant.channels.telegram.commands import bronnen, contact, help_command, profiel, regio, reset, start, taal
 from assistant.channels.telegram.context import KEY, BotContext, salt_for
@@ -122,12 +122,12 @@ def build_application(
 ) -> Application:
     """The PTB Application with every handler wired; shared objects arrive in ``post_init``.
 
-    ``store`` is the process's conversation store (default: opened in the data directory);
+    ``store`` is the process's conversation store (default: the one the settings name);
     with ``purge`` the bot runs its retention schedule (when no web service does).
     """
     if not settings.telegram_token:
         raise ValueError(MISSING_TOKEN)
-    state = store or StateStore.in_data_dir(settings.data_dir)
+    state = store or StateStore.from_settings(settings)
     purging: list[AbstractAsyncContextManager[None]] = []
 
     async def post_init(application: Application) -> None:
@@ -141,7 +141,7 @@ def build_application(
         )
         application.bot_data[KEY] = bc
         if purge:
-            purging.append(retention(state, settings.retention_days))
+            purging.append(retention(state, settings.retention_days, settings.data_dir / EXPORT_DIR))
             await purging[-1].__aenter__()
         try:
             await application.bot.set_my_commands(commands(bc.texts, "nl"))
@@ -238,7 +238,7 @@ def quiet_http_logs() -> None:
 
 def run_polling(assistant: Assistant, store: StateStore | None = None) -> None:
     """``wegwijzer telegram`` in polling mode: the bot alone, fetching updates from Telegram,
-    with the retention purge of ``store`` (default: the data directory's).
+    with the retention purge of ``store`` (default: the one the settings name).
 
     (Webhook mode needs an HTTP server; :mod:`assistant.main` runs the web service with the bot.)
     """

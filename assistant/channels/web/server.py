@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, Settings
 from assistant.base.prompts import LANGS, texts
-from assistant.channels.state import StateStore, retention
+from assistant.channels.state import EXPORT_DIR, StateStore, retention
 from assistant.channels.web import errors, routes_admin, routes_chat
 from assistant.channels.web.cache import AnswerCache
 from assistant.channels.web.deps import Limits, trusted_networks
@@ -104,11 +104,11 @@ def create_app(
 ) -> FastAPI:
     """The web service over ``assistant``; ``settings`` (default: the assistant's) set the
     web parts: CORS, rate limits, body limit, retention, admin key, state directory.
-    ``store`` is the process's conversation store (default: opened in the data directory);
+    ``store`` is the process's conversation store (default: the one the settings name);
     the service runs its purge schedule. ``extensions`` run inside the service's lifespan
     (:mod:`assistant.main` passes the bot)."""
     settings = settings or assistant.settings
-    store = store or StateStore.in_data_dir(settings.data_dir)
+    store = store or StateStore.from_settings(settings)
     widget_js = render_widget(settings)
     widget_etag = '"' + hashlib.sha256(widget_js).hexdigest()[:20] + '"'
     demo_html = (STATIC / "demo.html").read_bytes()
@@ -121,7 +121,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            await stack.enter_async_context(retention(store, settings.retention_days))
+            await stack.enter_async_context(retention(store, settings.retention_days, settings.data_dir / EXPORT_DIR))
             try:
                 await run_in_threadpool(warm_up)
             except Exception:  # readiness reports it; the service still starts

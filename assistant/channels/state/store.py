@@ -1,0 +1,291 @@
+"""The conversation store: conversations, answers, feedback and profiles, on SQLAlchemy Core.
+
+The same statements run on SQLite and PostgreSQL; where they differ (an upsert, the day of a
+UNIX time) the store picks the dialect's form. Each method is one transaction, committed before
+it returns: an acknowledged turn or feedback item is stored, whichever process serves next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Table, delete, func, insert, make_url, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from assistant import Answer, Profile, Turn
+from assistant.base.errors import DataDirError
+from assistant.channels.state.database import WRITE, open_server, open_sqlite
+from assistant.channels.state.schema import ANSWER_TEXTS, answers, conversations, profiles
+from assistant.channels.state.schema import feedback as feedback_table  # the method feedback() reads it
+
+if TYPE_CHECKING:
+    from assistant.base.settings import Settings
+
+MAX_TURNS = 8
+STATE_FILE = "state.sqlite"
+
+log = logging.getLogger("wegwijzer.state")
+
+
+def user_key(channel: str, user_id: int | str, salt: str = "") -> str:
+    """Opaque, stable key for a channel user (so logs and tables never hold raw ids)."""
+    return hashlib.sha256(f"{salt}|{channel}|{user_id}".encode()).hexdigest()[:24]
+
+
+def _json(value: str | None, default: Any) -> Any:
+    return json.loads(value) if value else default
+
+
+def _conversation(row: Sequence[Any] | None) -> tuple[list[Turn], Profile]:
+    """The turns and profile of a ``(turns, profile)`` row (none: a new conversation)."""
+    if row is None:
+        return [], Profile()
+    return [Turn(**t) for t in json.loads(row[0] or "[]")], Profile(**json.loads(row[1] or "{}"))
+
+
+class StateStore:
+    """Thread- and process-safe store over a pool of connections: SQLite in the data directory
+    (several processes of one machine may share the file) or a PostgreSQL server (several
+    machines)."""
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> StateStore:
+        """The SQLite store of a deployment: ``state.sqlite`` in its data directory."""
+        return cls(data_dir / STATE_FILE)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StateStore:
+        """The store the settings name: the database at ``database_url`` when it is set (shared
+        by every process that sets it), else the SQLite file in ``data_dir``."""
+        if settings.database_url:
+            return cls(url=settings.database_url)
+        return cls.in_data_dir(settings.data_dir)
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None):
+        """Open (and migrate) the SQLite file ``path`` or the database at ``url``."""
+        if url is not None and make_url(url).get_backend_name() == "sqlite" and make_url(url).database:
+            path, url = Path(str(make_url(url).database)), None
+        if path is not None:
+            DataDirError.check(path.parent)
+            self._engine = open_sqlite(path)
+        elif url is not None:
+            self._engine = open_server(url)
+        else:
+            raise TypeError("StateStore needs the path of a SQLite file or a database URL")
+        self.path = path
+        self._writer = self._engine.execution_options(**WRITE)
+        log.info("state database: %s", self.where)
+
+    @property
+    def where(self) -> str:
+        """The database, for people: the file, or the URL without its password."""
+        return str(self.path) if self.path else self._engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close the pooled connections (a SQLite file is checkpointed when its last one closes)."""
+        self._engine.dispose()
+
+    def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT that can say ON CONFLICT, in this database's dialect."""
+        return (postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert)(table)
+
+    def _utc_day(self, unix_time: ColumnElement[Any]) -> ColumnElement[Any]:
+        """``YYYY-MM-DD`` (UTC) of a UNIX time, in this database's dialect."""
+        if self._engine.dialect.name == "sqlite":
+            return func.date(unix_time, "unixepoch")
+        return func.to_char(func.timezone("UTC", func.to_timestamp(unix_time)), "YYYY-MM-DD")
+
+    # --- conversations --------------------------------------------------------------
+    def new_conversation_id(self) -> str:
+        return uuid.uuid4().hex
+
+    def get_conversation(self, conversation_id: str) -> tuple[list[Turn], Profile]:
+        c = conversations.c
+        with self._engine.connect() as conn:
+            return _conversation(conn.execute(select(c.turns, c.profile).where(c.id == conversation_id)).first())
+
+    def append_turn(
+        self, conversation_id: str, turn: Turn, profile: Profile | None = None, channel: str = "web"
+    ) -> None:
+        """Add ``turn`` (keeping the last :data:`MAX_TURNS`), in one transaction that holds the
+        conversation's row: the row is made first if new, then read FOR UPDATE (PostgreSQL; on
+        SQLite the write transaction holds the file), so two processes appending at once
+        both keep their turn."""
+        c = conversations.c
+        now = time.time()
+        with self._writer.begin() as conn:
+            conn.execute(
+                self._insert(conversations)
+                .values(id=conversation_id, channel=channel, created=now, updated=now, turns="[]", profile="{}")
+                .on_conflict_do_nothing(index_elements=[c.id])
+            )
+            row = conn.execute(select(c.turns, c.profile).where(c.id == conversation_id).with_for_update()).first()
+            turns, old_profile = _conversation(row)
+            conn.execute(
+                update(conversations)
+                .where(c.id == conversation_id)
+                .values(
+                    updated=now,
+                    turns=json.dumps([asdict(t) for t in (turns + [turn])[-MAX_TURNS:]]),
+                    profile=json.dumps(asdict(profile or old_profile)),
+                )
+            )
+
+    def delete_conversation(self, conversation_id: str) -> bool:
+        with self._writer.begin() as conn:
+            return conn.execute(delete(conversations).where(conversations.c.id == conversation_id)).rowcount > 0
+
+    def purge(self, retention_days: int) -> int:
+        """Delete conversations not touched for ``retention_days``, and blank the texts (and the
+        conversation id) of older answers and feedback comments (their counts stay for the
+        statistics); returns how many conversations were deleted."""
+        cutoff = time.time() - retention_days * 86400
+        a, f = answers.c, feedback_table.c
+        with self._writer.begin() as conn:
+            deleted = conn.execute(delete(conversations).where(conversations.c.updated < cutoff)).rowcount
+            conn.execute(
+                update(answers)
+                .where(a.created < cutoff, or_(*(a[name].is_not(None) for name in ANSWER_TEXTS)))
+                .values({name: None for name in ANSWER_TEXTS})
+            )
+            conn.execute(update(feedback_table).where(f.created < cutoff, f.comment.is_not(None)).values(comment=None))
+        return int(deleted)
+
+    # --- answers and feedback ---------------------------------------------------------
+    def record_answer(
+        self,
+        conversation_id: str | None,
+        channel: str,
+        answer: Answer,
+        latency_ms: float,
+        answer_id: str | None = None,
+        turns: Sequence[Turn] = (),
+        audience: str | None = None,
+    ) -> str:
+        """Store an answer: its metadata, and what feedback on it is about (the question, the
+        earlier questions ``turns``, the answer text, its citations, contacts and choices).
+        ``answer_id`` may be allocated earlier (the web stream announces it before the answer
+        is complete)."""
+        answer_id = answer_id or uuid.uuid4().hex
+        citations = [
+            {"n": c.n, "doc_id": c.doc_id, "title": c.title, "location": c.location, "source_url": c.source_url}
+            for c in answer.citations
+        ]
+        with self._writer.begin() as conn:
+            conn.execute(
+                insert(answers).values(
+                    id=answer_id,
+                    conversation_id=conversation_id,
+                    channel=channel,
+                    created=time.time(),
+                    abstained=int(answer.abstained),
+                    mode=answer.mode,
+                    lang=answer.lang,
+                    latency_ms=latency_ms,
+                    question=answer.question,
+                    answer=answer.text,
+                    citations=json.dumps(citations, ensure_ascii=False),
+                    contacts=json.dumps([asdict(c) for c in answer.contacts], ensure_ascii=False),
+                    choices=json.dumps(list(answer.choices), ensure_ascii=False),
+                    turns=json.dumps([t.question for t in turns], ensure_ascii=False),
+                    audience=audience,
+                )
+            )
+        return answer_id
+
+    def answer_exists(self, answer_id: str) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(select(answers.c.id).where(answers.c.id == answer_id)).first() is not None
+
+    ANSWER_FIELDS = ("id", "conversation_id", "mode", "lang", "abstained", "contacts", "choices")
+
+    def stored_answer(self, answer_id: str | None = None, conversation_id: str | None = None) -> dict[str, Any] | None:
+        """An answer's stored data (the one with ``answer_id``, or the last of ``conversation_id``):
+        id, conversation_id, mode, lang, abstained, contacts and choices (empty once purged)."""
+        a = answers.c
+        where = a.id == answer_id if answer_id else a.conversation_id == conversation_id
+        query = select(*(a[name] for name in self.ANSWER_FIELDS)).where(where).order_by(a.created.desc()).limit(1)
+        with self._engine.connect() as conn:
+            found = conn.execute(query).first()
+        if found is None:
+            return None
+        row = dict(found._mapping)
+        row["abstained"] = bool(row["abstained"])
+        row["contacts"] = _json(row["contacts"], [])
+        row["choices"] = _json(row["choices"], [])
+        return row
+
+    def add_feedback(self, answer_id: str, rating: int, comment: str | None = None, channel: str = "web") -> int:
+        with self._writer.begin() as conn:
+            row_id = conn.execute(
+                insert(feedback_table)
+                .values(answer_id=answer_id, rating=int(rating), comment=comment, channel=channel, created=time.time())
+                .returning(feedback_table.c.id)
+            ).scalar_one()
+        return int(row_id)
+
+    def feedback(self, since: float | None = None) -> list[dict[str, Any]]:
+        """Every feedback item (from ``since``, a UNIX time, on) with what it is about: the
+        question, earlier questions, the answer text and its citations (None / [] once purged).
+        No conversation or user id."""
+        f, a = feedback_table.c, answers.c
+        fields = (f.id, f.answer_id, f.rating, f.comment, f.channel, f.created)
+        about = (a.question, a.turns, a.answer, a.citations, a.mode, a.lang, a.audience, a.abstained)
+        query = (
+            select(*fields, *about)
+            .select_from(feedback_table.outerjoin(answers, answers.c.id == feedback_table.c.answer_id))
+            .where(feedback_table.c.created >= (since or 0.0))
+            .order_by(feedback_table.c.id)
+        )
+        with self._engine.connect() as conn:
+            items = [dict(row._mapping) for row in conn.execute(query)]
+        for item in items:
+            item["turns"] = _json(item["turns"], [])
+            item["citations"] = _json(item["citations"], [])
+            item["abstained"] = bool(item["abstained"])
+        return items
+
+    def stats(self) -> dict[str, Any]:
+        day = self._utc_day(answers.c.created).label("day")
+        with self._engine.connect() as conn:
+            per_day = conn.execute(
+                select(day, func.count(), func.sum(answers.c.abstained)).group_by(day).order_by(day)
+            ).all()
+            fb = {
+                r[0]: r[1]
+                for r in conn.execute(select(feedback_table.c.rating, func.count()).group_by(feedback_table.c.rating))
+            }
+            talks = conn.execute(select(func.count()).select_from(conversations)).scalar_one()
+        total = sum(r[1] for r in per_day)
+        abstained = sum(r[2] or 0 for r in per_day)
+        return {
+            "questions_per_day": {r[0]: r[1] for r in per_day},
+            "questions": total,
+            "abstention_rate": round(abstained / total, 4) if total else 0.0,
+            "feedback": {"up": int(fb.get(1, 0)), "down": int(fb.get(-1, 0))},
+            "conversations": talks,
+        }
+
+    # --- channel profiles (e.g. Telegram users) -------------------------------------------
+    def get_profile(self, key: str) -> Profile | None:
+        with self._engine.connect() as conn:
+            value = conn.execute(select(profiles.c.profile).where(profiles.c.key == key)).scalar()
+        return Profile(**json.loads(value)) if value is not None else None
+
+    def set_profile(self, key: str, profile: Profile) -> None:
+        upsert = self._insert(profiles).values(key=key, profile=json.dumps(asdict(profile)), updated=time.time())
+        with self._writer.begin() as conn:
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[profiles.c.key],
+                    set_={"profile": upsert.excluded.profile, "updated": upsert.excluded.updated},
+                )
+            )
