@@ -15,7 +15,15 @@ This module is the public surface, listed in ``__all__``; a test keeps it honest
 """
 
 from assistant.answering.protocol import AnswerEvent, Delta, Final
-from assistant.base.errors import DataDirError, IndexNotReadyError, LLMError, QuestionError, WegwijzerError
+from assistant.base.errors import (
+    DataDirError,
+    IndexNotReadyError,
+    IngestBusyError,
+    LLMError,
+    QuestionError,
+    SharedStateError,
+    WegwijzerError,
+)
 from assistant.base.settings import Settings, get_settings
 from assistant.base.types import Answer, Citation, Passage, Profile, SentenceCheck, Turn
 from assistant.core.assistant import Assistant
@@ -29,11 +37,13 @@ __all__ = [
     "Delta",
     "Final",
     "IndexNotReadyError",
+    "IngestBusyError",
     "LLMError",
     "Passage",
     "Profile",
     "QuestionError",
     "SentenceCheck",
+    "SharedStateError",
     "Settings",
     "Turn",
     "WegwijzerError",

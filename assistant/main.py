@@ -22,7 +22,7 @@ import typer
 from fastapi import FastAPI
 
 from assistant import Assistant, Settings, get_settings
-from assistant.base.errors import DataDirError
+from assistant.base.errors import DataDirError, IngestBusyError, SharedStateError
 from assistant.channels.cli import commands as terminal
 from assistant.channels.cli import feedback
 from assistant.channels.state import StateStore
@@ -144,11 +144,12 @@ def run(host: Host = None, port: Port = None, answerer: Answerer = None) -> None
 
 
 def cli() -> None:
-    """The console entry point: the app, with a data folder Wegwijzer cannot use said in one
-    line (naming the path) and exit code 2, whichever command ran into it."""
+    """The console entry point: the app, with a data folder Wegwijzer cannot use, an unreachable
+    shared Redis, or another process's ingest said in one line (naming the path or address) and
+    exit code 2, whichever command ran into it."""
     try:
         app()
-    except DataDirError as exc:
+    except (DataDirError, SharedStateError, IngestBusyError) as exc:
         print(str(exc), file=sys.stderr)
         raise SystemExit(2) from None
 

@@ -38,6 +38,7 @@ from assistant.base.settings import Settings
 from assistant.base.text import chunk_sentences
 from assistant.base.types import Chunk
 from assistant.core.assistant import Assistant
+from assistant.core.coordination import ingest_lock
 from assistant.core.embedder import E5Embeddings, Embedder
 from assistant.core.store import ChromaStore, DocMark, DocRows, GenerationWriter, VectorStore
 from ingest.links import LinkPolicy, read_link_policy, vet_links
@@ -143,10 +144,24 @@ def run_ingest(
     (texts to embed for that doc) and ``embedded`` (n done) so a CLI can draw bars.
     ``on_switch`` runs right after the new generation is live and before the old ones are
     deleted (a running service reloads there); by default the store itself follows the switch.
+
+    One ingest at a time per deployment (:func:`ingest_lock`: a file lock in the data folder, or
+    Redis across machines); :class:`IngestBusyError` when another is running.
     """
+    DataDirError.check(settings.data_dir)  # before the embedding cache and the lock file open there
+    with ingest_lock(settings):
+        return _run_ingest(settings, rebuild, store, embedder, progress, on_switch)
+
+
+def _run_ingest(
+    settings: Settings,
+    rebuild: bool,
+    store: VectorStore | None,
+    embedder: Embedder | None,
+    progress: Progress,
+    on_switch: Callable[[], None] | None,
+) -> IngestReport:
     started = time.perf_counter()
-    if store is None:
-        DataDirError.check(settings.data_dir)  # before the embedding cache opens there
     embedder = embedder or E5Embeddings(settings.embed_cache_path, settings.embed_batch)
     store = store or ChromaStore(settings, embedder)
     store.refresh()

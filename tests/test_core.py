@@ -230,7 +230,9 @@ def test_each_ingest_switches_to_a_new_generation_equal_to_a_clean_one(tmp_path:
     store = ChromaStore(settings, embedder)
     names = sorted(c.name for c in store.client.list_collections())
     assert names == ["wegwijzer_g2", "wegwijzer_g2_docs", "wegwijzer_g2_sentences"]  # the old generation is gone
-    assert store.pointer.name == "wegwijzer.generation.json" and '"generation": 2' in store.pointer.read_text()
+    assert (
+        store.pointer.path.name == "wegwijzer.generation.json" and '"generation": 2' in store.pointer.path.read_text()
+    )
     clean = make_settings(tmp_path / "clean", corpus_dir=corpus)
     run_ingest(clean, embedder=embedder)
     assert snapshot(store) == snapshot(ChromaStore(clean, embedder))  # the copied document is byte for byte the same

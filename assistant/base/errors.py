@@ -5,6 +5,8 @@
     ├── IndexNotReadyError   no documents are indexed yet (run `wegwijzer ingest`)
     ├── LLMError             the language-model endpoint failed (the core falls back)
     ├── DataDirError         a folder Wegwijzer writes to is missing and cannot be made, or read-only
+    ├── IngestBusyError      another process is building the next index generation
+    ├── SharedStateError     the shared Redis (WEGWIJZER_REDIS_URL) cannot be reached
     └── ingest.LoadError     a corpus file could not be read
 
 Each channel maps these once to what its user sees; none of them is shown as a trace.
@@ -30,6 +32,16 @@ class IndexNotReadyError(WegwijzerError):
 
 class LLMError(WegwijzerError):
     """The OpenAI-compatible endpoint was down, slow, rate-limited or answered nonsense."""
+
+
+class IngestBusyError(WegwijzerError):
+    """An ingest is already running (in this or another process, on this or another machine):
+    one generation is built at a time, so this one did not start."""
+
+
+class SharedStateError(WegwijzerError):
+    """The shared Redis named by the settings could not be reached; the message names it (no
+    password)."""
 
 
 class DataDirError(WegwijzerError):

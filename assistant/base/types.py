@@ -154,6 +154,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)  # mode "clarify": 2-4 questions to pick from
     contacts: list[Contact] = field(default_factory=list)  # who to ask when this is not enough
+    generation: int | None = None  # the index generation the answer read (None: none was read)
 
     def to_dict(self, with_passages: bool = False) -> dict[str, Any]:
         """JSON-ready form, shared by the CLI, the web API and the eval runner."""
@@ -172,6 +173,7 @@ class Answer:
             "citations": [asdict(c) | {"location": c.location} for c in self.citations],
             "sentences": [asdict(s) for s in self.sentences],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "index_generation": self.generation,
         }
         if with_passages:
             data["passages"] = [

@@ -15,8 +15,6 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import numpy as np
-
 from assistant.answering.contacts import programme_contact
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.protocol import Answerer, AnswerEvent, AnswerRequest, Delta, Final, final_answer
@@ -34,8 +32,6 @@ from assistant.core.store import ChromaStore, VectorStore
 from assistant.verify.verifier import corpus_entities
 
 log = logging.getLogger("wegwijzer.core")
-
-VECTOR_CACHE = 4096  # chunks whose sentence vectors stay in memory (~15 kB each)
 
 
 class Assistant:
@@ -56,7 +52,6 @@ class Assistant:
         self.retriever.load_exemplars(self.settings.calibration_file)
         self._names: tuple[list[Any], frozenset[str]] | None = None
         self._names_lock = threading.Lock()
-        self._vectors: dict[str, np.ndarray] = {}  # sentence vectors by chunk id, read once
         self.extractive = ExtractiveAnswerer(self.settings)
         self.llm: Answerer | None = self._build_llm()
 
@@ -85,9 +80,24 @@ class Assistant:
         return self.retriever.size > 0
 
     def reload(self) -> None:
-        """Switch answers to what the store holds now (after an ingest), atomically."""
+        """Switch answers to what the store holds now (after an ingest), atomically: answers
+        under way finish on the generation they started with."""
         self.retriever.reload()
-        self._vectors = {}
+
+    @property
+    def generation(self) -> int:
+        """The index generation new answers read."""
+        return self.retriever.generation
+
+    def follow(self) -> bool:
+        """Move to the live generation if another process switched it (a shared Chroma server,
+        several service processes); True when answers moved. Cheap when nothing changed: one
+        read of the generation pointer."""
+        self.store.refresh()
+        if self.store.generation == self.retriever.generation:
+            return False
+        self.reload()
+        return True
 
     def documents(self) -> list[dict[str, Any]]:
         """One entry per indexed document: id, title, kind, status, date, url."""
@@ -123,13 +133,16 @@ class Assistant:
         profile: Profile | None = None,
         k: int | None = None,
         lang: str | None = None,
+        retriever: HybridRetriever | None = None,
     ) -> tuple[Retrieval, str, bool]:
         """Search for ``question`` in the light of the conversation and profile.
 
         Returns the retrieval, the query that was searched, and whether it was treated
         as a follow-up. ``lang`` prefers documents in that language (English editions for
         English questions). Public so the eval runner measures exactly what answers use.
+        ``retriever`` is the (pinned) one to search; default the current one.
         """
+        retriever = retriever or self.retriever
         if not self.ready:
             raise IndexNotReadyError("no documents are indexed yet: run `wegwijzer ingest`")
         k = k or self.settings.top_k
@@ -137,7 +150,7 @@ class Assistant:
         previous = [t.question for t in (conversation or []) if t.question][-2:]
         own_regions = find_regions(question, fuzzy=True)
         regions = list(own_regions)
-        new_topic = is_new_topic(question, self.retriever.df)
+        new_topic = is_new_topic(question, retriever.df)
         followup = bool(previous) and is_followup(question) and not new_topic
         if followup and not regions:
             for prev in reversed(previous):
@@ -147,13 +160,13 @@ class Assistant:
         if not regions and profile.region:
             region = normalize_region(profile.region)
             regions = [region] if region else []
-        query = f"{topic_of(previous[-1], self.retriever.idf)} {question}" if followup else question
+        query = f"{topic_of(previous[-1], retriever.idf)} {question}" if followup else question
         named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"
-        result = self.retriever.search(query, k, regions, lang, profile.audience)
+        result = retriever.search(query, k, regions, lang, profile.audience)
         if previous and not followup and not new_topic and result.relevance < self.settings.abstain_threshold:
-            combined = self.retriever.search(f"{previous[-1]} {question}", k, regions, lang, profile.audience)
+            combined = retriever.search(f"{previous[-1]} {question}", k, regions, lang, profile.audience)
             if combined.relevance > result.relevance:
                 return combined, f"{previous[-1]} {question}", True
         return result, query, followup
@@ -187,7 +200,8 @@ class Assistant:
             yield from self._clarify(question.strip(), lang, started, TOPICS[lang])
             return
         q = self.check_question(question, lang)
-        retrieval, query, followup = self.retrieve(q, conversation, profile, lang=lang)
+        retriever = self.retriever.pinned()  # this answer reads one generation, whatever reloads meanwhile
+        retrieval, query, followup = self.retrieve(q, conversation, profile, lang=lang, retriever=retriever)
         reason = self.refusal_reason(q, retrieval)
         if reason:
             refusal = text(reason, lang, self.settings.prompts_dir)
@@ -195,6 +209,7 @@ class Assistant:
             timings = dict(retrieval.timings_ms) | {"total_ms": (time.perf_counter() - started) * 1000}
             yield Final(
                 Answer(
+                    generation=retriever.generation,
                     question=q,
                     text=refusal,
                     citations=[],
@@ -209,7 +224,7 @@ class Assistant:
                 )
             )
             return
-        choices = None if followup else clarify_choices(q, retrieval, self.retriever.idf)
+        choices = None if followup else clarify_choices(q, retrieval, retriever.idf)
         if choices:
             yield from self._clarify(q, lang, started, choices, retrieval)
             return
@@ -219,15 +234,18 @@ class Assistant:
             query=query,
             followup=followup,
             retrieval=retrieval,
-            sentence_vectors=self.sentence_vectors,
-            idf=self.retriever.idf,
+            sentence_vectors=retriever.sentence_vectors,
+            idf=retriever.idf,
             conversation=tuple(conversation or ()),
-            context=self.with_sections(retrieval.passages[: self.settings.top_k]),
-            is_boilerplate=self.retriever.is_boilerplate,
+            context=self.with_sections(retrieval.passages[: self.settings.top_k], retriever=retriever),
+            is_boilerplate=retriever.is_boilerplate,
             profile=profile,
             started=started,
         )
-        yield from self.answerer_for(answerer).stream(request)
+        for event in self.answerer_for(answerer).stream(request):
+            if isinstance(event, Final):
+                event.answer.generation = retriever.generation
+            yield event
 
     def _clarify(
         self, question: str, lang: Lang, started: float, choices: list[str], retrieval: Retrieval | None = None
@@ -266,7 +284,9 @@ class Assistant:
             return self.extractive
         return self.llm
 
-    def with_sections(self, passages: Sequence[Passage], limit: int = 3) -> list[Passage]:
+    def with_sections(
+        self, passages: Sequence[Passage], limit: int = 3, retriever: HybridRetriever | None = None
+    ) -> list[Passage]:
         """``passages``, each followed by the other chunks of its section (up to ``limit`` in all):
         a long section is split at ingest, and the amounts may sit in the half not retrieved."""
         seen = {p.chunk.chunk_id for p in passages}
@@ -274,27 +294,13 @@ class Assistant:
         added = 0
         for p in passages:
             out.append(p)
-            for chunk in self.retriever.section_of(p.chunk):
+            for chunk in (retriever or self.retriever).section_of(p.chunk):
                 if chunk.chunk_id in seen or added >= limit:
                     continue
                 seen.add(chunk.chunk_id)
                 added += 1
                 out.append(Passage(chunk, score=p.score - 0.01, rank=p.rank, dense=p.dense, lexical=p.lexical))
         return out
-
-    def sentence_vectors(self, passages: Sequence[Passage]) -> dict[str, np.ndarray]:
-        """The stored E5 vectors of each passage's sentences (computed once, at ingest; kept in
-        memory once read, until the next reload: chunk ids change whenever their text does)."""
-        cache = self._vectors
-        missing = {p.chunk.chunk_id: int(p.chunk.meta.get("n_sentences", 0)) for p in passages}
-        missing = {cid: n for cid, n in missing.items() if cid not in cache}
-        if missing:
-            found = self.store.sentence_vectors(list(missing), missing)
-            with self._names_lock:
-                cache.update(found)
-                while len(cache) > VECTOR_CACHE:
-                    cache.pop(next(iter(cache)))
-        return {p.chunk.chunk_id: cache[p.chunk.chunk_id] for p in passages if p.chunk.chunk_id in cache}
 
     def corpus_names(self) -> frozenset[str]:
         """Names that occur in the indexed corpus (the LLM verifier's name check), per index version."""

@@ -8,15 +8,11 @@ the pointer file work is described in :mod:`assistant.core.store`.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -29,7 +25,9 @@ from chromadb.config import Settings as ChromaSettings
 from assistant.base.errors import DataDirError
 from assistant.base.settings import Settings
 from assistant.base.types import Chunk
-from assistant.core.embedder import E5Embeddings, Embedder
+from assistant.core.coordination import GenerationPointer
+from assistant.core.embedder import DIM, E5Embeddings, Embedder
+from assistant.core.snapshot import IndexSnapshot, unit_rows
 from assistant.core.store_rows import DocMark, DocRows, _chunk_in, _chunk_number, _in_path_order, _meta_out
 
 if TYPE_CHECKING:
@@ -83,29 +81,6 @@ _COSINE: CreateCollectionConfiguration = {"hnsw": {"space": "cosine"}}
 _CHUNK_BATCH = 1000  # rows per Chroma upsert (its client caps a batch)
 _SENTENCE_BATCH = 2000
 _MARK_VECTOR = [1.0]  # a mark is metadata only; Chroma wants a vector for every record
-
-
-def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
-    """Write ``data`` so that readers see the old file or the new one, never a part: a
-    temporary file in the same folder, flushed to disk, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # the rename itself on disk (not every filesystem allows this)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 class _ChromaGeneration:
@@ -259,6 +234,37 @@ class _ChromaGeneration:
         distances = res["distances"] or [[]]
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], distances[0])]
 
+    def snapshot(self) -> IndexSnapshot:
+        """This generation read whole (see :mod:`assistant.core.snapshot`), in pages."""
+        chunks = self.all_chunks()
+        ids = [c.chunk_id for c in chunks]
+        by_id: dict[str, Any] = {}
+        for start in range(0, len(ids), _CHUNK_BATCH):
+            got = self.chunks.get(ids=ids[start : start + _CHUNK_BATCH], include=["embeddings"])
+            by_id.update(zip(got["ids"], got["embeddings"] if got["embeddings"] is not None else []))
+        vectors = (
+            np.asarray([by_id[cid] for cid in ids], dtype=np.float32) if ids else np.zeros((0, DIM), dtype=np.float32)
+        )
+        wanted = {c.chunk_id: int(c.meta.get("n_sentences", 0)) for c in chunks}
+        rows: dict[str, dict[int, Any]] = {}
+        offset = 0
+        while True:
+            got = self.sentences.get(include=["metadatas", "embeddings"], limit=_SENTENCE_BATCH, offset=offset)
+            metas = got["metadatas"] or []
+            for meta, vec in zip(metas, got["embeddings"] if got["embeddings"] is not None else []):
+                cid = str(meta["chunk_id"])
+                if cid in wanted:
+                    rows.setdefault(cid, {})[int(meta["i"])] = vec
+            if len(metas) < _SENTENCE_BATCH:
+                break
+            offset += _SENTENCE_BATCH
+        sentences = {
+            cid: unit_rows(np.asarray([got_rows[j] for j in range(wanted[cid])], dtype=np.float32))
+            for cid, got_rows in rows.items()
+            if wanted[cid] and all(j in got_rows for j in range(wanted[cid]))
+        }
+        return IndexSnapshot(self.number, chunks, vectors, sentences)
+
     def sentence_vectors(self, chunk_ids: Sequence[str], counts: Mapping[str, int]) -> dict[str, np.ndarray]:
         ids = [f"{cid}:s{j}" for cid in chunk_ids for j in range(counts.get(cid, 0))]
         if not ids:
@@ -295,7 +301,7 @@ class ChromaStore:
             self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
         self._fn = E5ChromaFunction(embedder)
         self._name = settings.collection + suffix
-        self.pointer = pointer_dir / f"{self._name}.generation.json"
+        self.pointer = GenerationPointer.of(settings, pointer_dir / f"{self._name}.generation.json", self._name)
         self._switch_lock = threading.Lock()
         self._live = self._open(self._pointed())
 
@@ -304,17 +310,8 @@ class ChromaStore:
         return _ChromaGeneration(self.client, self._fn, self._name, number, resumed)
 
     def _pointed(self) -> int:
-        """The generation the pointer file names (0 when there is none)."""
-        try:
-            data = json.loads(self.pointer.read_text(encoding="utf-8"))
-            return int(data["generation"])
-        except FileNotFoundError:
-            return 0
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.error(
-                "index pointer %s is unreadable (%s): reading no generation until the next ingest", self.pointer, exc
-            )
-            return 0
+        """The generation the pointer names (0 when there is none)."""
+        return self.pointer.read()
 
     def _generations(self) -> dict[int, list[str]]:
         """Every generation in the Chroma store: number -> its collection names."""
@@ -363,8 +360,7 @@ class ChromaStore:
         return self._open(max([live, *above]) + 1)
 
     def switch(self, writer: GenerationWriter) -> None:
-        write_json_atomically(
-            self.pointer,
+        self.pointer.write(
             {
                 "collection": self._name,
                 "generation": writer.number,
@@ -390,8 +386,7 @@ class ChromaStore:
         with self._switch_lock:
             for number in self._generations():
                 self._delete_generation(number)
-            with contextlib.suppress(FileNotFoundError):
-                self.pointer.unlink()
+            self.pointer.clear()
             self._live = self._open(0)
 
     def add(
@@ -426,6 +421,10 @@ class ChromaStore:
     def all_chunks(self) -> list[Chunk]:
         self.refresh()
         return self._live.all_chunks()
+
+    def snapshot(self) -> IndexSnapshot:
+        self.refresh()
+        return self._live.snapshot()
 
     def count(self) -> int:
         return self._live.count()

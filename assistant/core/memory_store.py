@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.base.types import Chunk
+from assistant.core.snapshot import IndexSnapshot
 from assistant.core.store_rows import DocMark, DocRows, _chunk_in, _chunk_number, _in_path_order, _meta_out
 
 if TYPE_CHECKING:
@@ -175,6 +176,19 @@ class MemoryStore:
 
     def count(self) -> int:
         return self._live.count()
+
+    def snapshot(self) -> IndexSnapshot:
+        live = self._live
+        chunks = self.all_chunks()
+        with self._lock:
+            vectors = [live.rows[c.chunk_id][2] for c in chunks]
+            sentences = {
+                c.chunk_id: live.sentences[c.chunk_id][1][: int(c.meta.get("n_sentences", 0))]
+                for c in chunks
+                if c.chunk_id in live.sentences and int(c.meta.get("n_sentences", 0))
+            }
+        matrix = np.stack(vectors) if vectors else np.zeros((0, DIM), dtype=np.float32)
+        return IndexSnapshot(live.number, chunks, matrix, sentences)
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         live = self._live

@@ -7,10 +7,12 @@ asker's province and national documents and pushes other provinces' pages down.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import threading
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from assistant.base.settings import Settings
 from assistant.base.text import chunk_sentences, content_tokens, detect_language
 from assistant.base.types import Chunk, Passage, Retrieval
 from assistant.core.embedder import Embedder
+from assistant.core.snapshot import IndexSnapshot
 from assistant.core.store import VectorStore
 
 
@@ -95,7 +98,12 @@ def _chunk_order(chunk: Chunk) -> int:
 
 
 class HybridRetriever:
-    """Searches the store; chunk texts and BM25 live in memory, vectors in the store."""
+    """Searches one index generation held in memory (:class:`IndexSnapshot`: chunks, vectors,
+    sentence vectors) with BM25 beside it. :meth:`reload` reads the store's live generation
+    and swaps everything at once; :meth:`pinned` gives an answer a view that stays on the
+    generation it started with, so no answer mixes two."""
+
+    snapshot: IndexSnapshot
 
     def __init__(self, store: VectorStore, embedder: Embedder, settings: Settings, mode: str = "hybrid"):
         self.store = store
@@ -108,7 +116,8 @@ class HybridRetriever:
 
     def reload(self) -> None:
         """Re-read the store (after an ingest); the swap is atomic for concurrent readers."""
-        chunks = self.store.all_chunks()
+        snapshot = self.store.snapshot()
+        chunks = snapshot.chunks
         bm25 = BM25Index([c.indexed_text for c in chunks], k1=self.settings.bm25_k1, b=self.settings.bm25_b)
         df: dict[str, int] = {}
         for c in chunks:
@@ -145,6 +154,7 @@ class HybridRetriever:
                 docs_of.setdefault(mask_places(sentence), set()).add(c.doc_id)
         boilerplate = frozenset(key for key, docs in docs_of.items() if len(docs) >= BOILERPLATE_DOCS)
         with self._lock:
+            self.snapshot = snapshot
             self.chunks = chunks
             self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
             self.bm25 = bm25
@@ -155,6 +165,22 @@ class HybridRetriever:
             self.section_index = section_index
             self.editions = editions
             self.original_of = original_of
+
+    def pinned(self) -> HybridRetriever:
+        """A view of this retriever that keeps the generation it holds now, whatever a later
+        :meth:`reload` does (it replaces the attributes; the view keeps the old references)."""
+        with self._lock:
+            view = copy.copy(self)
+        view._lock = threading.Lock()
+        return view
+
+    @property
+    def generation(self) -> int:
+        return self.snapshot.generation
+
+    def sentence_vectors(self, passages: Sequence[Passage]) -> dict[str, np.ndarray]:
+        """The E5 vectors of each passage's sentences (computed at ingest), from this generation."""
+        return self.snapshot.sentence_vectors([p.chunk.chunk_id for p in passages])
 
     def is_boilerplate(self, sentence: str) -> bool:
         """Does the same sentence (up to the province it names) stand in several documents?
@@ -253,11 +279,11 @@ class HybridRetriever:
         timings["embed_ms"] = (time.perf_counter() - t0) * 1000
         tokens = query_tokens(question)
         with self._lock:
-            chunks, by_id, bm25 = self.chunks, self.by_id, self.bm25
+            chunks, by_id, bm25, snapshot = self.chunks, self.by_id, self.bm25, self.snapshot
         n_cand = max(self.settings.candidates, k) * (2 if self.editions else 1)
 
         t1 = time.perf_counter()
-        dense_hits = self.store.query(qvec, n_cand) if self.mode != "bm25" else []
+        dense_hits = snapshot.query(qvec, n_cand) if self.mode != "bm25" else []
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
         lex = bm25.scores(tokens) if self.mode != "dense" else np.zeros(len(chunks))

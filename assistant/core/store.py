@@ -42,8 +42,10 @@ import numpy as np
 from assistant.base.types import Chunk
 
 # The implementations and the row types live in their own modules; importers use them from here.
-from assistant.core.chroma_store import ChromaStore, E5ChromaFunction, _ChromaGeneration, write_json_atomically
+from assistant.core.chroma_store import ChromaStore, E5ChromaFunction, _ChromaGeneration
+from assistant.core.coordination import write_json_atomically
 from assistant.core.memory_store import MemoryStore, _MemoryGeneration
+from assistant.core.snapshot import IndexSnapshot
 from assistant.core.store_rows import DocMark, DocRows
 
 __all__ = [
@@ -110,6 +112,11 @@ class VectorStore(Protocol):
     def sentence_vectors(self, chunk_ids: Sequence[str], counts: Mapping[str, int]) -> dict[str, np.ndarray]:
         """Per chunk, the matrix of its first ``counts[chunk_id]`` sentence vectors; chunks
         whose vectors are missing are left out."""
+        ...
+
+    def snapshot(self) -> IndexSnapshot:
+        """The live generation (refreshed first) read whole: what answers search, so that one
+        answer reads one generation (see :mod:`assistant.core.snapshot`)."""
         ...
 
     def doc_hashes(self) -> dict[str, str]:
