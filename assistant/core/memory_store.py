@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.base.types import Chunk
+from assistant.core.embedder import DIM
 from assistant.core.snapshot import IndexSnapshot
 from assistant.core.store_rows import DocMark, DocRows, _chunk_in, _chunk_number, _in_path_order, _meta_out
 
