@@ -116,8 +116,8 @@ class Settings(BaseSettings):
 
     # --- web service ----------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the web service binds to.")
-    answer_threads: int = Field(
-        0, description="Answers computed at the same time by one process (threads); 0 = one per CPU core."
+    embed_threads: int = Field(
+        0, description="Question embeddings computed at the same time by one process (threads); 0 = one per CPU core."
     )
     generation_poll_s: float = Field(
         2.0, description="Seconds between a serving process's checks for a newer index generation."

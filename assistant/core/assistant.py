@@ -46,7 +46,9 @@ class Assistant:
     ):
         self.settings = settings or get_settings()
         DataDirError.check(self.settings.data_dir)  # one clear line, not an sqlite error, when unusable
-        self.embedder = embedder or E5Embeddings(self.settings.embed_cache_path, self.settings.embed_batch)
+        self.embedder = embedder or E5Embeddings(
+            self.settings.embed_cache_path, self.settings.embed_batch, concurrency=self.settings.embed_threads
+        )
         self.store = store or ChromaStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.store, self.embedder, self.settings, mode=retriever_mode)
         self.retriever.load_exemplars(self.settings.calibration_file)
