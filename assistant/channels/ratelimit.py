@@ -6,25 +6,39 @@ start of the next). A limit of 0 or less turns it off. When a hit is refused the
 gets the whole seconds to wait, and shows them its own way: the web answers 429 with
 ``Retry-After``, the bot a friendly message.
 
-The counts live in a ``limits`` storage named by a URI: ``memory://`` (the default: one
-process, lost on restart) or a shared backend such as ``redis://host:6379`` once several
-processes serve the same users (see the ``limits`` documentation for the schemes and the
-client library each needs). A channel opens one storage for its limiters; each limiter
-keeps its counts apart under its own name.
+The counts live in a ``limits`` storage named by a URI, which :func:`storage_uri` alone
+decides from the settings: an explicit ``WEGWIJZER_RATE_LIMIT_STORAGE`` wins; else, with
+``WEGWIJZER_REDIS_URL`` set, that Redis, so every process of a deployment counts the same
+user together; else ``memory://`` (one process, lost on restart). A channel opens one
+storage for its limiters; each limiter keeps its counts apart under its own name.
+
+A storage that does not answer when it is opened stops the process
+(:class:`~assistant.channels.shared.SharedStoreUnavailable`, one line naming the URL). A
+storage that fails later, while the service runs, *fails open*: the hit is allowed and an
+error is logged (at most once a minute per limiter). Wegwijzer is a public guidance
+service whose limits only protect its capacity, so a Redis outage should not turn every
+visitor away; the body limits, timeouts and the answer threads still bound the load.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
 from limits import RateLimitItemPerMinute
+from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from assistant import Settings
+from assistant.channels.shared import REDIS_TIMEOUTS, unavailable
+
+log = logging.getLogger("wegwijzer.ratelimit")
 
 DEFAULT_STORAGE = "memory://"
+REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "valkey", "valkeys")
+OUTAGE_LOG_EVERY_S = 60.0
 
 
 class RateLimited(Exception):
@@ -37,16 +51,32 @@ class RateLimited(Exception):
 
 
 def storage(uri: str = DEFAULT_STORAGE) -> Storage:
-    """A storage for the counts: in this process (``memory://``) or shared (``redis://…``)."""
-    store = storage_from_string(uri)
+    """A storage for the counts: in this process (``memory://``) or shared (``redis://…``),
+    checked now: raises :class:`~assistant.channels.shared.SharedStoreUnavailable` when it
+    does not answer. Its errors arrive wrapped as ``limits``' ``StorageError``."""
+    scheme = uri.split("://", 1)[0].lower()
+    options: dict[str, float | str | bool] = {"wrap_exceptions": True}
+    if scheme in REDIS_SCHEMES:
+        options.update(REDIS_TIMEOUTS)
+    store = storage_from_string(uri, **options)
     if not isinstance(store, Storage):
         raise ValueError(f"rate limit storage {uri!r} is asynchronous; name its synchronous scheme")
+    if not store.check():
+        raise unavailable(uri, "The rate limit storage", "no answer to a health check")
     return store
 
 
 def storage_uri(settings: Settings) -> str:
-    """The storage the settings name (``rate_limit_storage``), else in memory."""
-    return str(getattr(settings, "rate_limit_storage", None) or DEFAULT_STORAGE)
+    """The storage every limiter of a process counts in: ``rate_limit_storage`` when set to
+    something other than the default, else ``redis_url`` when set, else in memory."""
+    explicit = str(getattr(settings, "rate_limit_storage", None) or DEFAULT_STORAGE)
+    if explicit != DEFAULT_STORAGE:
+        return explicit
+    shared = getattr(settings, "redis_url", None)
+    if shared:
+        # limits names a Redis socket redis+unix://; redis-py (and WEGWIJZER_REDIS_URL) unix://
+        return "redis+unix://" + shared[len("unix://") :] if shared.startswith("unix://") else str(shared)
+    return DEFAULT_STORAGE
 
 
 class RateLimiter:
@@ -57,15 +87,42 @@ class RateLimiter:
         self.name = name
         self.item = RateLimitItemPerMinute(per_minute) if per_minute > 0 else None
         self._limiter = MovingWindowRateLimiter(store or storage())
+        self._outage_logged = -math.inf
+
+    def _outage(self, exc: StorageError) -> None:
+        """The storage failed: say so (at most once a minute) and let the hit through."""
+        now = time.monotonic()
+        if now - self._outage_logged >= OUTAGE_LOG_EVERY_S:
+            self._outage_logged = now
+            log.error(
+                "rate limit storage failed (%s: %s); limit %r allows requests until it answers again",
+                type(exc.storage_error).__name__,
+                exc.storage_error,
+                self.name,
+            )
 
     def hit(self, key: str) -> int:
         """Count a hit for ``key``: 0 when it may go ahead, else the whole seconds until it may."""
         if self.item is None:
             return 0
-        if self._limiter.hit(self.item, self.name, key):
+        try:
+            if self._limiter.hit(self.item, self.name, key):
+                return 0
+            reset, _ = self._limiter.get_window_stats(self.item, self.name, key)
+        except StorageError as exc:
+            self._outage(exc)
             return 0
-        reset, _ = self._limiter.get_window_stats(self.item, self.name, key)
         return max(1, math.ceil(reset - time.time()))
+
+    def allows(self, key: str) -> bool:
+        """Would a hit for ``key`` go ahead now? (Counts nothing; True when the storage fails.)"""
+        if self.item is None:
+            return True
+        try:
+            return bool(self._limiter.test(self.item, self.name, key))
+        except StorageError as exc:
+            self._outage(exc)
+            return True
 
     def check(self, key: str, scope: str | None = None) -> None:
         """:meth:`hit`, raising :class:`RateLimited` (with ``scope``, default the name) when refused."""

@@ -43,7 +43,8 @@ def mount(
     """Attach the bot to the FastAPI ``app``; returns a factory of the context that runs it.
 
     ``store`` is the conversation store the web service uses too (default: the data
-    directory's); the web service runs its retention purge, so the bot does not.
+    directory's); the web service runs its retention purge, so the bot does not. The bot
+    records into the web service's metrics (``app.state.metrics``), served at ``/metrics``.
 
     If Telegram cannot be reached or rejects the token, the error is logged and the web
     service keeps running without the bot (the context then yields None).
@@ -60,7 +61,7 @@ def mount(
     )
 
     quiet_http_logs()
-    application = build_application(assistant, settings, store)
+    application = build_application(assistant, settings, store, metrics=getattr(app.state, "metrics", None))
     app.state.telegram = application
 
     if settings.telegram_mode == "webhook":

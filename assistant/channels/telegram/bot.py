@@ -19,11 +19,13 @@ Two ways to receive updates:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import sys
+import time
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -34,21 +36,25 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from assistant import Assistant, Settings
 from assistant.base.prompts import Texts, texts
+from assistant.channels.metrics import Metrics, telegram_kind
 from assistant.channels.ratelimit import RateLimiter, storage, storage_uri
 from assistant.channels.state import EXPORT_DIR, StateStore, retention
 from assistant.channels.telegram.buttons import on_choice, on_contact, on_feedback, on_profile_button
 from assistant.channels.telegram.commands import bronnen, contact, help_command, profiel, regio, reset, start, taal
-from assistant.channels.telegram.context import KEY, BotContext, salt_for
+from assistant.channels.telegram.context import CHANNEL, KEY, BotContext, salt_for
 from assistant.channels.telegram.errors import error_handler
 from assistant.channels.telegram.format import esc
 from assistant.channels.telegram.questions import on_non_text, on_text
+from assistant.core.coordination import SharedLock, shared_lock
 
 log = logging.getLogger("wegwijzer.telegram")
 
@@ -118,16 +124,25 @@ def commands(table: Texts, lang: str) -> list[BotCommand]:
 
 
 def build_application(
-    assistant: Assistant, settings: Settings, store: StateStore | None = None, purge: bool = False
+    assistant: Assistant,
+    settings: Settings,
+    store: StateStore | None = None,
+    purge: bool = False,
+    metrics: Metrics | None = None,
 ) -> Application:
     """The PTB Application with every handler wired; shared objects arrive in ``post_init``.
 
     ``store`` is the process's conversation store (default: the one the settings name);
-    with ``purge`` the bot runs its retention schedule (when no web service does).
+    with ``purge`` the bot runs its retention schedule (when no web service does). ``metrics``
+    are the web service's when the bot runs inside it (default: the bot's own, unexposed).
+    The rate limit storage is opened here, so one that cannot be reached stops the bot before
+    it polls (:class:`~assistant.channels.shared.SharedStoreUnavailable`).
     """
     if not settings.telegram_token:
         raise ValueError(MISSING_TOKEN)
     state = store or StateStore.from_settings(settings)
+    counts = metrics or Metrics()
+    limits_store = storage(storage_uri(settings))
     purging: list[AbstractAsyncContextManager[None]] = []
 
     async def post_init(application: Application) -> None:
@@ -137,7 +152,8 @@ def build_application(
             store=state,
             texts=bot_texts(settings),
             salt=salt_for(settings),
-            limiter=RateLimiter(settings.telegram_rate_per_minute, "telegram-user", storage(storage_uri(settings))),
+            limiter=RateLimiter(settings.telegram_rate_per_minute, "telegram-user", limits_store),
+            metrics=counts,
         )
         application.bot_data[KEY] = bc
         if purge:
@@ -171,6 +187,10 @@ def build_application(
         builder = builder.updater(None)
     application = builder.build()
 
+    async def count_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        counts.request(CHANNEL, telegram_kind(update), "received")
+
+    application.add_handler(TypeHandler(Update, count_update), group=-1)  # before, and beside, the handlers below
     only_new = filters.UpdateType.MESSAGE  # never edited messages or channel posts
     application.add_handler(CommandHandler("start", start, filters=only_new))
     application.add_handler(CommandHandler(["profiel", "profile"], profiel, filters=only_new))
@@ -206,26 +226,60 @@ async def register_webhook(application: Application, settings: Settings) -> None
     log.info("Telegram webhook registered at %s", url)
 
 
+STANDBY_RETRY_S = 10.0
+
+
+def polling_lock(settings: Settings) -> SharedLock:
+    """The lock that keeps one bot token polled by one process (Telegram answers a second
+    poller with 409 Conflict): per token, held in the data folder or in the shared Redis."""
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+    return shared_lock(settings, "telegram-polling-" + hashlib.sha256(token.encode()).hexdigest()[:12])
+
+
+async def poll_when_free(application: Application, lock: SharedLock) -> None:
+    """Start polling once this process holds the polling lock; until then stand by (another
+    process polls) and try again every :data:`STANDBY_RETRY_S` seconds, so a standby takes
+    over within seconds when the poller stops."""
+    said = False
+    while not await asyncio.to_thread(lock.acquire):
+        if not said:
+            log.info("Telegram: another process polls this bot; this one stands by (web and webhook unaffected)")
+            said = True
+        await asyncio.sleep(STANDBY_RETRY_S)
+    assert application.updater is not None
+    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+    log.info("Telegram: this process polls the bot")
+
+
 @asynccontextmanager
 async def running(application: Application, settings: Settings) -> AsyncIterator[Application]:
-    """Initialize and start the bot (polling or webhook) for the duration of the block."""
+    """Initialize and start the bot (polling or webhook) for the duration of the block.
+    Polling starts only in the one process that holds :func:`polling_lock`."""
+    lock = polling_lock(settings) if application.updater is not None else None
     async with application:  # initialize (getMe) … shutdown
         if application.post_init:
             await application.post_init(application)
+        poller: asyncio.Task[None] | None = None
         try:
-            if application.updater is None:
+            if lock is None:
                 await register_webhook(application, settings)
             else:
-                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                poller = asyncio.create_task(poll_when_free(application, lock))
             await application.start()
             try:
                 yield application
             finally:
+                if poller is not None:
+                    poller.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await poller
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
                 if application.running:
                     await application.stop()
         finally:
+            if lock is not None:
+                lock.release()
             if application.post_shutdown:
                 await application.post_shutdown(application)
 
@@ -255,6 +309,11 @@ def run_polling(assistant: Assistant, store: StateStore | None = None) -> None:
             file=sys.stderr,
         )
     application = build_application(assistant, settings, store, purge=True)
+    lock = polling_lock(settings)
+    if not lock.acquire():
+        print("Another process polls this bot; standing by until it stops (Ctrl+C to quit).", file=sys.stderr)
+        while not lock.acquire():
+            time.sleep(STANDBY_RETRY_S)
     print("Telegram bot starting (long polling); stop with Ctrl+C.", file=sys.stderr)
     try:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
@@ -266,6 +325,8 @@ def run_polling(assistant: Assistant, store: StateStore | None = None) -> None:
             f"Cannot reach the Telegram Bot API at {settings.telegram_api_url}: {type(exc).__name__}", file=sys.stderr
         )
         raise SystemExit(1) from None
+    finally:
+        lock.release()
 
 
 __all__ = [

@@ -1,8 +1,8 @@
 """What every handler shares: :class:`BotContext`, one per Application in ``bot_data``.
 
 It holds the assistant, the settings, the process's conversation store, the bot's texts
-(``prompts/telegram.yaml``, values HTML-escaped), the per-user rate limiter and a lock per
-conversation, and says where a user can go on (:meth:`BotContext.onward`). Telegram user ids
+(``prompts/telegram.yaml``, values HTML-escaped), the per-user rate limiter, the metrics it
+records (:mod:`assistant.channels.metrics`) and a lock per conversation, and says where a user can go on (:meth:`BotContext.onward`). Telegram user ids
 never reach the store: keys are salted hashes.
 """
 
@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 from assistant import Assistant, Profile, Settings
 from assistant.base.prompts import Texts
 from assistant.base.types import Contact
+from assistant.channels.metrics import Metrics
 from assistant.channels.ratelimit import RateLimiter
 from assistant.channels.state import StateStore, user_key
 from assistant.channels.telegram.format import format_contacts
@@ -38,6 +39,7 @@ class BotContext:
     texts: Texts
     salt: str
     limiter: RateLimiter
+    metrics: Metrics = field(default_factory=Metrics)  # the web service's when the bot runs inside it
     locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
 
     def user_key(self, user_id: int) -> str:

@@ -25,7 +25,7 @@ from telegram.ext import ContextTypes
 from assistant import IndexNotReadyError, QuestionError
 from assistant.base.prompts import Texts
 from assistant.channels.ratelimit import RateLimited
-from assistant.channels.telegram.context import KEY, BotContext
+from assistant.channels.telegram.context import CHANNEL, KEY, BotContext
 from assistant.channels.telegram.format import esc
 from assistant.channels.telegram.groups import is_group
 
@@ -63,6 +63,8 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     err = context.error
     log_failure(update.update_id if isinstance(update, Update) else None, err)
     bc: BotContext | None = context.bot_data.get(KEY)
+    if isinstance(err, RateLimited) and bc is not None:
+        bc.metrics.refused(CHANNEL, err.scope)
     if not isinstance(update, Update) or update.effective_chat is None or bc is None:
         return
     text = reply_for(err, bc.texts, bc.lang(update.effective_user))

@@ -94,6 +94,7 @@ async def answer_question(context: ContextTypes.DEFAULT_TYPE, message: Message, 
             conversation_id, CHANNEL, answer, latency_ms, turns=turns, audience=profile.audience
         )
         bc.store.append_turn(conversation_id, Turn(question, answer.text), profile, channel=CHANNEL)
+    bc.metrics.answered(CHANNEL, answer, latency_ms / 1000)
     log.info("telegram answer: mode=%s abstained=%s latency_ms=%.0f", answer.mode, answer.abstained, latency_ms)
     await send_answer(bc, message, answer, answer_id, draft, group)
 

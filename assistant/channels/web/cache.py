@@ -1,9 +1,19 @@
-"""In-memory cache of answers to the *first* question of a conversation.
+"""Cache of answers to the *first* question of a conversation: in memory, or in Redis.
 
 Many visitors ask the same opening questions (the widget's suggested questions above
 all), and an answer depends only on the question, the profile and the index. Follow-ups
-depend on earlier turns and are never cached. A completed re-ingest clears the cache;
-entries also expire after a TTL. Each request still gets its own answer id and record.
+depend on earlier turns and are never cached. Each request still gets its own answer id
+and record.
+
+The key (:func:`cache_key`) holds the index generation the process answers from, so an
+answer is never served from an older index, also not by a process that moved to a new one
+a moment earlier than the process that cached it. A completed re-ingest in this process
+also clears the cache; entries expire after ``answer_cache_ttl_s``.
+
+:func:`answer_cache` picks the implementation: :class:`AnswerCache` (an LRU in this process)
+by default, :class:`~assistant.channels.web.cache_redis.RedisAnswerCache` with
+``WEGWIJZER_REDIS_URL``, so an answer one process computed is served by all of them. Both
+have the small interface of :class:`Cache`.
 """
 
 from __future__ import annotations
@@ -12,34 +22,56 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
-from assistant import Answer, Profile
+from assistant import Answer, Profile, Settings
+
+Key = tuple[str, ...]
+
+
+def cache_key(question: str, profile: Profile, generation: int = 0, answerer: str | None = None) -> Key:
+    """What an opening answer depends on: the question (spacing and case folded), the
+    profile, the index generation and the answerer."""
+    return (
+        " ".join(question.split()).casefold(),
+        profile.lang or "",
+        profile.audience or "",
+        (profile.region or "").casefold(),
+        answerer or "",
+        str(generation),
+    )
+
+
+class Cache(Protocol):
+    """What the chat routes and the admin API use of a cache."""
+
+    generation: int  # bumped by clear(): answers computed before it are not stored
+
+    def get(self, key: Key) -> Answer | None: ...
+
+    def put(self, key: Key, answer: Answer, generation: int | None = None) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def stats(self) -> dict[str, int]: ...
 
 
 class AnswerCache:
-    """Thread-safe LRU with a TTL; ``size <= 0`` disables it."""
+    """Thread-safe LRU with a TTL, in this process; ``size <= 0`` disables it."""
+
+    key = staticmethod(cache_key)
 
     def __init__(self, size: int, ttl_s: float, clock: Callable[[], float] = time.monotonic):
         self.size = size
         self.ttl_s = ttl_s
         self.clock = clock
-        self._items: OrderedDict[tuple[str, ...], tuple[float, Answer]] = OrderedDict()
+        self._items: OrderedDict[Key, tuple[float, Answer]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
-        self.generation = 0  # bumped by clear(): answers computed before it are not stored
+        self.generation = 0
 
-    @staticmethod
-    def key(question: str, profile: Profile, answerer: str | None = None) -> tuple[str, ...]:
-        return (
-            " ".join(question.split()).casefold(),
-            profile.lang or "",
-            profile.audience or "",
-            (profile.region or "").casefold(),
-            answerer or "",
-        )
-
-    def get(self, key: tuple[str, ...]) -> Answer | None:
+    def get(self, key: Key) -> Answer | None:
         if self.size <= 0:
             return None
         with self._lock:
@@ -53,7 +85,7 @@ class AnswerCache:
             self.hits += 1
             return item[1]
 
-    def put(self, key: tuple[str, ...], answer: Answer, generation: int | None = None) -> None:
+    def put(self, key: Key, answer: Answer, generation: int | None = None) -> None:
         """Store ``answer``, unless the cache was cleared since ``generation`` was read."""
         if self.size <= 0:
             return
@@ -75,3 +107,15 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def answer_cache(settings: Settings) -> Cache:
+    """The cache the settings ask for: in Redis with ``redis_url`` (checked now: raises
+    :class:`~assistant.channels.shared.SharedStoreUnavailable` when it does not answer), else
+    in memory; ``answer_cache_size <= 0`` turns either off."""
+    if settings.redis_url and settings.answer_cache_size > 0:
+        from assistant.channels.shared import redis_client
+        from assistant.channels.web.cache_redis import RedisAnswerCache
+
+        return RedisAnswerCache(redis_client(settings.redis_url), settings.answer_cache_ttl_s)
+    return AnswerCache(settings.answer_cache_size, settings.answer_cache_ttl_s)

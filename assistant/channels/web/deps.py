@@ -17,9 +17,10 @@ from fastapi.security import APIKeyHeader
 
 from assistant import Assistant, Settings
 from assistant.base.prompts import Texts
+from assistant.channels.metrics import Metrics
 from assistant.channels.ratelimit import RateLimited, RateLimiter, storage, storage_uri
 from assistant.channels.state import StateStore
-from assistant.channels.web.cache import AnswerCache
+from assistant.channels.web.cache import Cache
 
 ADMIN_HEADER = "X-Admin-Key"
 
@@ -61,8 +62,12 @@ def get_limits(request: Request) -> Limits:
     return request.app.state.limits
 
 
-def get_cache(request: Request) -> AnswerCache:
+def get_cache(request: Request) -> Cache:
     return request.app.state.answer_cache
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
 
 
 def get_texts(request: Request) -> Texts:
@@ -70,7 +75,8 @@ def get_texts(request: Request) -> Texts:
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
-CacheDep = Annotated[AnswerCache, Depends(get_cache)]
+CacheDep = Annotated[Cache, Depends(get_cache)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 StateDep = Annotated[StateStore, Depends(get_state)]
 SettingsDep = Annotated[Settings, Depends(get_web_settings)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
@@ -84,9 +90,7 @@ admin_key_header = APIKeyHeader(
 def admin_guessing(limiter: RateLimiter, ip: str) -> int:
     """Seconds ``ip`` must wait before its next admin key attempt (0: it may try). Asked
     before the key is compared, so an address over its limit learns nothing from a guess."""
-    if limiter.item is None:
-        return 0
-    if limiter._limiter.test(limiter.item, limiter.name, ip):
+    if limiter.allows(ip):
         return 0
     return limiter.hit(ip)  # refused: no count added, the seconds to wait
 

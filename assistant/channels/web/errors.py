@@ -117,6 +117,9 @@ def install(app: FastAPI, texts: Texts) -> None:
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         error = api_error(exc, texts, request_lang(request))
+        metrics = getattr(request.app.state, "metrics", None)
+        if isinstance(exc, RateLimited) and metrics is not None:
+            metrics.refused("web", exc.scope)
         if error.status >= 500:
             log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error.response()

@@ -15,9 +15,19 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import Answer, AnswerEvent, Assistant, Delta, Final, Profile, Turn
+from assistant.channels.metrics import Metrics
+from assistant.channels.shared import served_generation
 from assistant.channels.state import StateStore
-from assistant.channels.web.cache import AnswerCache
-from assistant.channels.web.deps import AssistantDep, CacheDep, LimitsDep, StateDep, TextsDep, client_ip
+from assistant.channels.web.cache import Cache, cache_key
+from assistant.channels.web.deps import (
+    AssistantDep,
+    CacheDep,
+    LimitsDep,
+    MetricsDep,
+    StateDep,
+    TextsDep,
+    client_ip,
+)
 from assistant.channels.web.errors import api_error, request_lang
 from assistant.channels.web.schemas import (
     CONVERSATION_ID,
@@ -113,10 +123,10 @@ class Cached(Final):
     """A final answer replayed from the answer cache."""
 
 
-def answer_events(assistant: Assistant, cache: AnswerCache, message: str, prepared: Prepared) -> Iterator[AnswerEvent]:
-    """The core's stream, or a cached answer to the same opening question replayed line by line
-    (then the last event is :class:`Cached`)."""
-    key = None if prepared.turns else AnswerCache.key(message, prepared.profile)
+def answer_events(assistant: Assistant, cache: Cache, message: str, prepared: Prepared) -> Iterator[AnswerEvent]:
+    """The core's stream, or a cached answer to the same opening question (on the index
+    generation served now) replayed line by line (then the last event is :class:`Cached`)."""
+    key = None if prepared.turns else cache_key(message, prepared.profile, served_generation(assistant))
     if key is not None:
         hit = cache.get(key)
         if hit is not None:
@@ -144,7 +154,9 @@ def chat_public(answer: Answer, answer_id: str, conversation_id: str, timings_ms
     return ChatPublic.model_validate(answer.to_dict() | ids)
 
 
-def answer_and_record(assistant: Assistant, cache: AnswerCache, state: StateStore, body: ChatRequest) -> ChatPublic:
+def answer_and_record(
+    assistant: Assistant, cache: Cache, state: StateStore, body: ChatRequest, metrics: Metrics | None = None
+) -> ChatPublic:
     """The whole blocking part of a JSON chat request; runs in a worker thread."""
     prepared = prepare(state, body)
     started = time.perf_counter()
@@ -156,6 +168,8 @@ def answer_and_record(assistant: Assistant, cache: AnswerCache, state: StateStor
     assert final is not None
     latency = (time.perf_counter() - started) * 1000
     answer_id = record(state, prepared, body.message, final, latency)
+    if metrics is not None:
+        metrics.answered(CHANNEL, final, latency / 1000, cached)
     log.info(
         "answer %s mode=%s abstained=%s cached=%s ms=%.0f", answer_id, final.mode, final.abstained, cached, latency
     )
@@ -171,10 +185,16 @@ def answer_and_record(assistant: Assistant, cache: AnswerCache, state: StateStor
     "(`abstained: true`) when the documents do not answer. Send `conversation_id` back for follow-ups.",
 )
 async def chat(
-    body: ChatRequest, request: Request, assistant: AssistantDep, state: StateDep, limits: LimitsDep, cache: CacheDep
+    body: ChatRequest,
+    request: Request,
+    assistant: AssistantDep,
+    state: StateDep,
+    limits: LimitsDep,
+    cache: CacheDep,
+    metrics: MetricsDep,
 ) -> ChatPublic:
     check_limits(request, limits, body.conversation_id)
-    return await run_in_threadpool(answer_and_record, assistant, cache, state, body)
+    return await run_in_threadpool(answer_and_record, assistant, cache, state, body, metrics)
 
 
 DONE_FIELDS = {"answer_id", "conversation_id", "abstained", "mode", "lang", "note", "timings_ms"}
@@ -207,6 +227,7 @@ async def chat_stream(
     limits: LimitsDep,
     texts: TextsDep,
     cache: CacheDep,
+    metrics: MetricsDep,
 ) -> EventSourceResponse:
     check_limits(request, limits, body.conversation_id)
     prepared = await run_in_threadpool(prepare, state, body)
@@ -234,6 +255,7 @@ async def chat_stream(
                 log.exception("streamed answer %s failed", answer_id)
             yield sse("error", error.event())
             return
+        metrics.answered(CHANNEL, final, latency / 1000, cached)
         log.info(
             "answer %s (stream) mode=%s abstained=%s cached=%s ms=%.0f",
             answer_id,

@@ -23,9 +23,11 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, Settings
 from assistant.base.prompts import LANGS, texts
+from assistant.channels.metrics import CONTENT_TYPE, HTTPMetricsMiddleware, Metrics
+from assistant.channels.shared import served_generation
 from assistant.channels.state import EXPORT_DIR, StateStore, retention
 from assistant.channels.web import errors, routes_admin, routes_chat
-from assistant.channels.web.cache import AnswerCache
+from assistant.channels.web.cache import answer_cache
 from assistant.channels.web.deps import Limits, trusted_networks
 from assistant.channels.web.routes_admin import ReingestJob
 from assistant.channels.web.schemas import ErrorPublic, HealthPublic, ReadyPublic, ValidationErrorPublic
@@ -150,7 +152,9 @@ def create_app(
     app.state.store = store
     app.state.texts = texts(TEXTS, settings.prompts_dir)
     app.state.limits = Limits.from_settings(settings)
-    app.state.answer_cache = AnswerCache(settings.answer_cache_size, settings.answer_cache_ttl_s)
+    app.state.answer_cache = answer_cache(settings)
+    app.state.metrics = Metrics()
+    app.state.metrics.serve_generation(lambda: served_generation(assistant))
     app.state.reingest = ReingestJob(assistant, on_done=app.state.answer_cache.clear)
     app.state.warm = False
     app.state.allowed_origins = cors_allowlist(settings)
@@ -214,12 +218,18 @@ def create_app(
             STATIC / "demo.js", media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"}
         )
 
+    # Not in the OpenAPI document, no admin key, no rate limit: Prometheus scrapes it on the
+    # internal network; a reverse proxy must keep it from the public.
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(app.state.metrics.exposition(), media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+
     _mount_docs(app)
     _openapi_as_served(app, settings)
     running.extend(extension(app) for extension in extensions)
 
-    # Outermost first: headers on every response (also 408/413/429), CORS, the body limit, then
-    # the body read timeout.
+    # Outermost first: the metrics (every status, also the middlewares' own), headers on every
+    # response (also 408/413/429), CORS, the body limit, then the body read timeout.
     app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, per_path=app.state.body_limits)
     app.add_middleware(
@@ -232,6 +242,7 @@ def create_app(
         max_age=600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HTTPMetricsMiddleware, metrics=app.state.metrics)  # outermost: sees every status
     return app
 
 

@@ -1,0 +1,1 @@
+"""Test support: throw-away servers (PostgreSQL, Redis) that the tests start for themselves."""
