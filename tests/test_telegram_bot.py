@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -1242,3 +1242,33 @@ def test_format_contacts_and_the_label_are_escaped() -> None:
     answer.contacts = contacts
     (shown,) = format_answer(answer, "Bronnen", automated="Label", contacts_intro="Verder:")
     assert "Verder:" not in shown and shown.endswith("\n\n<i>Label</i>")  # an answer's contacts sit behind a button
+
+
+# --- one poller per token ---------------------------------------------------------------------------------------
+async def test_two_processes_never_poll_one_token_and_a_standby_takes_over(
+    assistant: Assistant, bot_settings: Settings, peer: BotApiPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram answers a second getUpdates poller of the same token with 409 Conflict, and two
+    pollers would answer every message twice: the polling lock lets one poll and the other stand by
+    until the first stops."""
+    from assistant.channels.telegram import bot as bot_module
+
+    monkeypatch.setattr(bot_module, "STANDBY_RETRY_S", 0.2)
+    first_process = AsyncExitStack()
+    first = await first_process.enter_async_context(polling_bot(assistant, bot_settings))
+    try:
+        await peer.wait_for("getUpdates")
+        async with polling_bot(assistant, bot_settings) as second:
+            await asyncio.sleep(1.0)
+            assert first.updater.running and not second.updater.running
+            peer.send_text(QUESTION)
+            await peer.wait_for("sendMessage", to_chat(4242))
+            await asyncio.sleep(1.0)
+            assert len(peer.calls_of("sendMessage")) == 1  # answered once, by the poller
+            await first_process.aclose()  # the first process stops (its lock goes with it) …
+            deadline = time.monotonic() + 10
+            while not second.updater.running and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert second.updater.running  # … and the standby polls now
+    finally:
+        await first_process.aclose()

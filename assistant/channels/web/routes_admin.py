@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 import ingest
-from assistant import Assistant
+from assistant import Assistant, IngestBusyError
 from assistant.channels.web.deps import AdminDep, AssistantDep, StateDep
 from assistant.channels.web.schemas import (
     ErrorPublic,
@@ -53,6 +53,7 @@ class ReingestJob:
         self.on_done = on_done  # e.g. clear the answer cache once the new index is in use
         self.status = ReingestStatus(state="idle")
         self.task: asyncio.Task[None] | None = None
+        self.busy = False  # the last run found another process's ingest running
 
     @property
     def running(self) -> bool:
@@ -66,8 +67,13 @@ class ReingestJob:
         return self.task
 
     async def _run(self) -> None:
+        self.busy = False
         try:
             report = await run_in_threadpool(ingest.reingest, self.assistant)
+        except IngestBusyError as exc:  # another process builds a generation; every process will follow it
+            self.busy = True
+            self.status = self.status.model_copy(update={"state": "failed", "finished": _now(), "error": str(exc)})
+            return
         except Exception as exc:  # reported in the status; the old index stays in use
             log.exception("re-ingest failed")
             self.status = self.status.model_copy(update={"state": "failed", "finished": _now(), "error": str(exc)})
@@ -113,7 +119,7 @@ def job(request: Request) -> ReingestJob:
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         200: {"model": ReingestStatus, "description": "With `wait=true`: the finished re-ingest."},
-        409: {"model": ErrorPublic, "description": "A re-ingest is already running."},
+        409: {"model": ErrorPublic, "description": "A re-ingest is already running (here or in another process)."},
     },
     summary="Run the incremental ingest without stopping the service",
     description="Only changed documents are re-embedded. Answers keep working during the ingest and "
@@ -128,6 +134,8 @@ async def reingest(request: Request, response: Response, wait: bool = Query(Fals
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     if wait:
         await asyncio.shield(task)
+        if current.busy:
+            raise HTTPException(status.HTTP_409_CONFLICT, current.status.error or "a re-ingest is already running")
         response.status_code = status.HTTP_200_OK
     return current.status
 

@@ -141,6 +141,7 @@ class ChatPublic(BaseModel):
                         {"name": "Human Capital Agenda ICT", "url": "https://hcaict.nl/", "email": None},
                     ],
                     "timings_ms": {"retrieve_ms": 12.4, "total_ms": 15.1},
+                    "index_generation": 3,
                 }
             ]
         }
@@ -166,6 +167,9 @@ class ChatPublic(BaseModel):
         "A refusal carries the programme contact.",
     )
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    index_generation: int | None = Field(
+        None, description="The index generation the answer was read from (changes after each re-ingest)."
+    )
 
 
 class FeedbackCreate(BaseModel):
@@ -256,6 +260,7 @@ class ReadyPublic(BaseModel):
     ready: bool
     documents: int
     chunks: int
+    generation: int = Field(0, description="The index generation this process answers from.")
     detail: str | None = None
 
 
