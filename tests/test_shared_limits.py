@@ -129,6 +129,21 @@ def test_a_cached_answer_keeps_every_field(assistant: Assistant, shared: str) ->
     assert isinstance(without, AnswerCache)
 
 
+def test_clearing_keeps_the_answers_of_the_generation_served_now(assistant: Assistant, shared: str) -> None:
+    """A process that moves to a new index generation after another one did clears the old
+    generation's answers, not the ones the first process already cached for the new one."""
+    answer = assistant.answer(QUESTION)
+    served = [7]
+    cache = RedisAnswerCache(redis.Redis.from_url(shared), 60, served=lambda: served[0])
+    old, new = cache_key(QUESTION, Profile(), generation=7), cache_key(QUESTION, Profile(), generation=8)
+    cache.put(old, answer)
+    cache.put(new, answer)  # stored by a process already on generation 8
+    served[0] = 8
+    cache.clear()
+    assert cache.get(old) is None and cache.get(new) is not None
+    assert cache.stats()["entries"] == 1
+
+
 def test_redis_going_away_costs_no_answer(
     assistant: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -109,13 +109,14 @@ class AnswerCache:
         return len(self._items)
 
 
-def answer_cache(settings: Settings) -> Cache:
+def answer_cache(settings: Settings, served: Callable[[], int] | None = None) -> Cache:
     """The cache the settings ask for: in Redis with ``redis_url`` (checked now: raises
     :class:`~assistant.channels.shared.SharedStoreUnavailable` when it does not answer), else
-    in memory; ``answer_cache_size <= 0`` turns either off."""
+    in memory; ``answer_cache_size <= 0`` turns either off. ``served`` reads the index
+    generation the process answers from (what a Redis cache keeps when it is cleared)."""
     if settings.redis_url and settings.answer_cache_size > 0:
         from assistant.channels.shared import redis_client
         from assistant.channels.web.cache_redis import RedisAnswerCache
 
-        return RedisAnswerCache(redis_client(settings.redis_url), settings.answer_cache_ttl_s)
+        return RedisAnswerCache(redis_client(settings.redis_url), settings.answer_cache_ttl_s, served)
     return AnswerCache(settings.answer_cache_size, settings.answer_cache_ttl_s)

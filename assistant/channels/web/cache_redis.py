@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -62,8 +63,11 @@ def answer_from_json(raw: str | bytes) -> Answer:
 class RedisAnswerCache:
     """:class:`~assistant.channels.web.cache.Cache` in Redis; hit and miss counts are this process's."""
 
-    def __init__(self, client: redis.Redis, ttl_s: float, prefix: str = PREFIX):
+    def __init__(
+        self, client: redis.Redis, ttl_s: float, served: Callable[[], int] | None = None, prefix: str = PREFIX
+    ):
         self.client = client
+        self.served = served  # the index generation this process answers from, if known
         self.ttl_ms = max(1, int(ttl_s * 1000))
         self.prefix = prefix
         self.hits = 0
@@ -121,15 +125,19 @@ class RedisAnswerCache:
         else:
             self._answered()
 
-    def _names(self) -> list[Any]:
-        return list(self.client.scan_iter(match=self.prefix + "*", count=1000))
+    def _names(self, match: str = "*") -> list[Any]:
+        return list(self.client.scan_iter(match=self.prefix + match, count=1000))
 
     def clear(self) -> None:
-        """After a re-ingest here: forget every cached answer (of every process; they are keyed
-        by generation anyway, so this frees memory rather than preventing stale answers)."""
+        """After a re-ingest, or a move to another process's new generation: answers computed
+        before now are not stored, and the entries of every other generation than the one
+        served now go (of every process: they are keyed by generation anyway, so this frees
+        memory rather than preventing stale answers; a process that moved first keeps its new
+        entries). Without ``served`` every entry goes."""
         self.generation += 1
         try:
-            names = self._names()
+            keep = set(self._names(f"g{self.served()}:*")) if self.served else set()
+            names = [n for n in self._names() if n not in keep]
             for start in range(0, len(names), 500):
                 self.client.delete(*names[start : start + 500])
         except (redis.RedisError, OSError) as exc:

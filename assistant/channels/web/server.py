@@ -152,7 +152,7 @@ def create_app(
     app.state.store = store
     app.state.texts = texts(TEXTS, settings.prompts_dir)
     app.state.limits = Limits.from_settings(settings)
-    app.state.answer_cache = answer_cache(settings)
+    app.state.answer_cache = answer_cache(settings, lambda: served_generation(assistant))
     app.state.metrics = Metrics()
     app.state.metrics.serve_generation(lambda: served_generation(assistant))
     app.state.reingest = ReingestJob(assistant, on_done=app.state.answer_cache.clear)
