@@ -7,14 +7,18 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
+from datetime import datetime
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
 import yaml
 
 from assistant import Assistant, Profile, Settings
+from assistant.base.dates import MONTHS
 from assistant.base.settings import PROJECT_ROOT
 from assistant.core.retrieval import HybridRetriever, Retrieval
 from assistant.evaluation.answer_shape import (
@@ -29,7 +33,7 @@ from assistant.evaluation.answer_shape import (
 from assistant.evaluation.dataset import DatasetError, load_cases
 from assistant.evaluation.gates import EvalError, load_thresholds
 from assistant.evaluation.matching import contains, find_any, normalize
-from assistant.evaluation.metrics import case_retrieval, check_thresholds, metrics, percentile, summarize
+from assistant.evaluation.metrics import DISPLAY, case_retrieval, check_thresholds, metrics, percentile, summarize
 from assistant.evaluation.runner import resolve_answerers, run_eval
 
 EVAL_DIR = PROJECT_ROOT / "eval"
@@ -474,7 +478,7 @@ def test_run_writes_results_summary_and_report(first_run) -> None:
     assert list(summary["baselines"]) == ["wegwijzer (hybrid)", "naive_langchain", "bm25", "dense"]
     assert all(m["n_retrieval_cases"] == 3 for m in summary["baselines"].values())
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "Wegwijzer ICT — evaluation report" in html and 'id="summary-table"' in html
+    assert "Wegwijzer ICT — evaluatierapport" in html and 'id="summary-table"' in html
     assert "<svg" in html and "naive_langchain" in html
     assert "<script" not in html and "<link" not in html  # self-contained, no scripts
 
@@ -508,8 +512,8 @@ def test_answer_baseline_is_scored_in_the_same_run(first_run, assistant: Assista
     answer = assistant.answer(case["question"], profile=Profile(audience=case["audience"], lang=case["lang"]))
     assert [p["doc_id"] for p in rows[1]["retrieved"]] == [p.chunk.doc_id for p in answer.passages[:5]]
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert 'id="answer-baseline-table"' in html and "beats the baseline on fact recall" in html
-    assert "Answers with a fact in the first 40 words" in html
+    assert 'id="answer-baseline-table"' in html and "haalt meer feiten dan de vergelijking" in html
+    assert "Feit in de eerste 40 woorden" in html
 
 
 def test_gate_applies_to_the_case_files_it_names(assistant: Assistant, small_set: Path, tmp_path: Path) -> None:
@@ -547,6 +551,197 @@ def test_report_escapes_every_text(first_run) -> None:
     html = render(summary, [row])
     assert "<script" not in html
     assert html.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") >= 8
+
+
+# Headings, labels, status words and sentences of the English-only report: none may be left in the Dutch one.
+OLD_ENGLISH = [
+    "evaluation report",
+    "Thresholds gate",
+    "PASS",
+    "FAIL",
+    "cases per answerer",
+    "Summary",
+    "Δ previous",
+    "threshold",
+    "Baselines (retrieval",
+    " system ",
+    "retrieval p50",
+    "Answers vs the top-passage baseline",
+    "beats the baseline",
+    "Per category",
+    "Per language",
+    "Per audience",
+    "Per case file",
+    "Latency",
+    "ms per answer",
+    "metrics per category",
+    "latency histogram",
+    "cases passed",
+    "Compared with the previous run",
+    "previous:",
+    "deltas on",
+    "Cases that flipped",
+    "now fails",
+    "failures (now / before)",
+    "New cases",
+    "Removed cases",
+    "Dataset warnings",
+    "occur in no indexed passage",
+    "Failing cases",
+    "Question",
+    "Earlier turns",
+    "Expected",
+    "answer with citations",
+    "refuse (out of scope)",
+    "Searched for",
+    "Answer",
+    "mode ",
+    "Evidence",
+    "indexed passages",
+    "Cited passages",
+    "Retrieved passages",
+    "✓ evidence",
+    "words",
+    "readability",
+    "n/a",
+    "none",
+    "not run",
+    "no LLM endpoint",
+    "missing fact",
+    "is below the minimum",
+    "The index differs",
+    "in corpus/ but not indexed",
+] + [label for _, label, _ in DISPLAY if label not in ("MRR", "nDCG@5")]
+
+
+def _report_inputs(first_run) -> tuple[dict, list[dict]]:
+    """The small run's summary and rows, with a failing case, a comparison, a gate violation,
+    a stale document and a dataset warning added, so every section of the report is shown."""
+    out = first_run.out_dir
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows[0] |= {"passed": False, "failures": ["missing fact: 60.000", "no cited passage contains the evidence"]}
+    rows[1] |= {"passed": False, "failures": ["refused a question the documents answer"], "abstained": True}
+    run = summary["runs"]["extractive"]["overall"]
+    summary["compare"] = {
+        "previous_dir": "eval/runs/20260101-000000",
+        "previous_created": summary["created"],
+        "deltas": {"extractive": {"hit@5": {"previous": 0.5, "current": run["hit@5"], "delta": run["hit@5"] - 0.5}}},
+        "deltas_on": "the 3 cases both runs share",
+        "flipped": [
+            {
+                "id": rows[0]["id"],
+                "answerer": "extractive",
+                "question": rows[0]["question"],
+                "category": rows[0]["category"],
+                "now": "fail",
+                "failures": rows[0]["failures"],
+                "previous_failures": [],
+            }
+        ],
+        "new_cases": ["extra-t05"],
+        "removed_cases": [],
+    }
+    summary["gate"] |= {"passed": False, "violations": ["[extractive] hit@1 = 0.333 is below the minimum 1.01"]}
+    summary["stale_index"] = ["extra.pdf: in corpus/ but not indexed"]
+    summary["dataset_warnings"] = [
+        "small.yaml: t-09: fact '61.000' occurs in no indexed passage (a quoting answerer can never state it)"
+    ]
+    return summary, rows
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees (and the charts' labels), without tags and style sheet."""
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    labels = " ".join(re.findall(r'aria-label="([^"]*)"', html))
+    return unescape(re.sub(r"<[^>]+>", " ", html)) + " " + labels
+
+
+def _without_case_data(html: str) -> str:
+    """The report before the dataset warnings and the failing cases, without the table of flipped
+    cases: no questions, answers, facts or passages."""
+    top = html.split('<h2 id="warnings">')[0].split('<h2 id="failing">')[0]
+    return re.sub(r'<table id="flipped-table">.*?</table>', " ", top, flags=re.S)
+
+
+def _case_labels(html: str, rows: list[dict]) -> str:
+    """What the failing cases say around the case data: the report's own words, with the
+    answers, passages, questions, ids, facts and titles taken out."""
+    failing = html.split('<h2 id="failing">')[1]
+    text = _visible(re.sub(r'<pre>.*?</pre>|<div class="text">.*?</div>', " ", failing, flags=re.S))
+    for r in rows:
+        passages = (r.get("retrieved") or []) + (r.get("citations") or [])
+        data = [r["question"], r.get("query"), r["id"], r.get("file"), r.get("audience"), r.get("category")]
+        data += [*(r.get("evidence") or []), *(a for f in r.get("facts") or [] for a in f["alternatives"])]
+        data += [x for p in passages for x in (p.get("title"), p.get("location"), p.get("section"))]
+        for value in sorted((str(v) for v in data if v), key=len, reverse=True):
+            text = text.replace(value, " ")
+    return text
+
+
+def test_the_report_is_dutch_with_a_line_per_metric(first_run) -> None:
+    from assistant.base.prompts import texts
+    from assistant.evaluation.report import KIND, render
+
+    summary, rows = _report_inputs(first_run)
+    html = render(summary, rows)
+    assert '<html lang="nl">' in (first_run.out_dir / "report.html").read_text(encoding="utf-8")  # the default
+    t = texts("eval_report.yaml")
+    summary_table = html.split('id="summary-table"')[1].split("</table>")[0]
+    shown = [key for key, _, _ in DISPLAY if f">{escape(t(f'metrics.{key}.name', 'nl'))}<" in summary_table]
+    assert len(shown) >= 20 and "hit@5" in shown and "fact_recall" in shown
+    for key in shown:  # every metric shown: a plain Dutch name with its one line beside it
+        line = f"<td>{escape(t(f'metrics.{key}.name', 'nl'))}</td>"
+        row = summary_table.split(line)[1].split("</tr>")[0]
+        assert f'<td class="meaning">{escape(t(f"metrics.{key}.meaning", "nl"))}</td>' in row, key
+    for key in KIND:  # the breakdown and baseline columns explain themselves on hover
+        if f">{escape(t(f'metrics.{key}.short', 'nl'))}</th>" in html:
+            assert f'title="{escape(t(f"metrics.{key}.meaning", "nl"))}"' in html, key
+    assert "Feiten in de antwoorden" in html and "Welk deel van de verwachte feiten" in html
+    for heading in ("Zo lees je dit rapport", "Samenvatting", "Per categorie", "Per taal", "Snelheid (extractive)"):
+        assert heading in html
+    for heading in (
+        "Vergeleken met de vorige run",
+        "Vragen die niet slaagden (2 van 4)",
+        "Waarschuwingen bij de dataset",
+    ):
+        assert heading in html
+    assert '<span class="badge fail" id="gate">NIET GEHAALD</span>' in html
+    assert "Bewijs bovenaan (hit@1) is 0,333: lager dan het minimum 1,01" in html
+    assert "feit ontbreekt: 60.000" in html and "weigerde een vraag die de documenten beantwoorden" in html
+    assert "de 3 vragen die beide runs hebben" in html and "staat in corpus/, maar niet in de index" in html
+    # Dutch numbers: decimal commas, shares as percentages in the guide, a readable date
+    top = _visible(_without_case_data(html))
+    assert re.search(r"\b0,\d{3}\b", top) and re.search(r"\d+ %", top)
+    assert not re.search(r"\d\.\d", top), re.findall(r".{30}\d\.\d.{30}", top)
+    created = datetime.fromisoformat(summary["created"])
+    assert f"{created.day} {MONTHS['nl'][created.month - 1]} {created.year} om " in top
+    # no heading, label or status word of the old English report is left
+    left = [old for old in OLD_ENGLISH if old in top]
+    assert not left, left
+    labels = _case_labels(html, rows)
+    assert "Vraag" in labels and "Verwachte feiten" in labels and "Gevonden passages" in labels
+    left = [old for old in OLD_ENGLISH if old in labels]
+    assert not left, left
+    # case data is shown as it is
+    assert escape(rows[0]["question"]) in html and escape(rows[0]["retrieved"][0]["text"][:40]) in html
+
+
+def test_the_english_edition_is_english(first_run) -> None:
+    from assistant.evaluation.report import render
+
+    summary, rows = _report_inputs(first_run)
+    html = render(summary, rows, "en")
+    assert '<html lang="en">' in html and "<h1>Wegwijzer ICT — evaluation report</h1>" in html
+    top = _visible(_without_case_data(html))
+    for label in ("How to read this report", "Summary", "Retrieval hit@5", "Fact recall", "Per category", "Latency"):
+        assert label in top
+    assert '<span class="badge fail" id="gate">FAIL</span>' in html and "Failing cases (2 of 4)" in html
+    assert "[extractive] hit@1 = 0.333 is below the minimum 1.01" in html and "missing fact: 60.000" in html
+    assert re.search(r"\b0\.\d{3}\b", top) and not re.search(r"\d,\d", top)
+    dutch = ["Zo lees je", "Samenvatting", "vragen per antwoorder", "drempel", "Per categorie", "n.v.t.", "GEHAALD"]
+    assert not [word for word in dutch if word in top]
+    assert "Vragen die niet slaagden" not in html and "Verwachte feiten" not in html
 
 
 def test_naive_baseline_uses_its_own_collection_and_cache(first_run, assistant: Assistant) -> None:
@@ -624,6 +819,7 @@ def test_cli_exit_codes(built_settings: Settings, small_set: Path, tmp_path: Pat
     assert "Retrieval hit@5" in ok.stdout and "Thresholds met" in ok.stdout
     assert "answers vs baseline" in ok.stdout and "beats the baseline on fact recall" in ok.stdout
     assert {p.name for p in (tmp_path / "ok").iterdir()} >= {"results.jsonl", "summary.json", "report.html"}
+    assert '<html lang="nl">' in (tmp_path / "ok" / "report.html").read_text(encoding="utf-8")
     bad = subprocess.run(
         [
             str(WEGWIJZER),
@@ -636,6 +832,8 @@ def test_cli_exit_codes(built_settings: Settings, small_set: Path, tmp_path: Pat
             str(strict),
             "--compare",
             str(tmp_path / "ok"),
+            "--lang",
+            "en",
         ],
         env=env,
         cwd=tmp_path,
@@ -645,6 +843,9 @@ def test_cli_exit_codes(built_settings: Settings, small_set: Path, tmp_path: Pat
     )
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Below thresholds" in bad.stdout and "hit@1" in bad.stdout and "flipped" in bad.stdout
+    english = (tmp_path / "bad" / "report.html").read_text(encoding="utf-8")  # --lang en: the English edition
+    assert '<html lang="en">' in english and "Compared with the previous run" in english
+    assert "hit@1 = " in english and "is below the minimum 1.01" in english and "Samenvatting" not in english
     broken = _write(tmp_path / "broken.yaml", [SMALL_SET[0] | {"lang": "fr"}])
     invalid = subprocess.run(
         [str(WEGWIJZER), "eval", "--dataset", str(broken), "--out", str(tmp_path / "x")],
@@ -744,7 +945,7 @@ def test_broken_retriever_fails_the_gate(assistant: Assistant, retriever_cls: ty
         if retriever_cls is ReversedRetriever
         else "fact_recall" in violations
     )
-    assert '<span class="badge fail" id="gate">FAIL</span>' in (tmp_path / "broken" / "report.html").read_text()
+    assert '<span class="badge fail" id="gate">NIET GEHAALD</span>' in (tmp_path / "broken" / "report.html").read_text()
 
 
 # --- the report in a real browser --------------------------------------------------------
@@ -755,8 +956,9 @@ def test_report_screenshot_in_headless_chromium(first_run, artifacts_dir: Path) 
 
     png = artifacts_dir / "eval-report.png"
     info = screenshot(first_run.out_dir / "report.html", png, expand=True)
-    assert info["visible_summary"] and info["heading"] == "Wegwijzer ICT — evaluation report"
-    assert info["gate"] == "PASS"
-    assert "Retrieval hit@5" in info["summary_text"] and "Fact recall" in info["summary_text"]
+    assert info["visible_summary"] and info["heading"] == "Wegwijzer ICT — evaluatierapport"
+    assert info["gate"] == "GEHAALD"
+    assert "Bewijs bij de top 5" in info["summary_text"] and "Feiten in de antwoorden" in info["summary_text"]
+    assert "0," in info["summary_text"] and "Retrieval hit@5" not in info["summary_text"]
     assert info["summary_rows"] >= 15 and info["charts"] >= 2
     assert png.exists() and png.stat().st_size > 20_000

@@ -187,10 +187,16 @@ def eval_command(
         Optional[str], typer.Option(help="extractive | llm | both (default: what the channels use)")
     ] = None,
     thresholds: Annotated[Path, typer.Option(help="Thresholds file for the gate.")] = DEFAULT_THRESHOLDS,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of report.html: nl (Dutch, the default) or en (English).")
+    ] = "nl",
 ) -> None:
     """Evaluate answers, citations, abstention and retrieval on the eval sets; exit 1 below thresholds."""
     if answerer not in (None, "extractive", "llm", "both"):
         console.print(f"[red]--answerer must be extractive, llm or both, not {escape(answerer)}[/]")
+        raise typer.Exit(code=2)
+    if lang not in ("nl", "en"):
+        console.print(f"[red]--lang must be nl or en, not {escape(lang)}[/]")
         raise typer.Exit(code=2)
     paths = dataset or [EVAL_DIR]
     try:
@@ -259,6 +265,10 @@ def eval_command(
     except EvalError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=2) from exc
+    if lang != "nl" and outcome.out_dir is not None:  # the runner writes the Dutch edition
+        from assistant.evaluation.report import write_report
+
+        write_report(outcome.out_dir / "report.html", outcome.summary, outcome.rows, lang)
     print_summary(outcome)
     raise typer.Exit(code=outcome.exit_code)
 
