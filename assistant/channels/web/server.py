@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, Settings
 from assistant.base.prompts import LANGS, texts
+from assistant.channels.index_watch import follow_generations
 from assistant.channels.metrics import CONTENT_TYPE, HTTPMetricsMiddleware, Metrics
 from assistant.channels.shared import served_generation
 from assistant.channels.state import EXPORT_DIR, StateStore, retention
@@ -129,6 +130,7 @@ def create_app(
             except Exception:  # readiness reports it; the service still starts
                 log.exception("warm-up answer failed")
             app.state.warm = True
+            await stack.enter_async_context(follow_generations(assistant, on_change=app.state.answer_cache.clear))
             for run in running:
                 await stack.enter_async_context(run())
             yield
@@ -183,6 +185,7 @@ def create_app(
             ready=ready,
             documents=len(assistant.documents()),
             chunks=assistant.retriever.size,
+            generation=assistant.generation,
             detail=None
             if ready
             else ("no documents indexed: run `wegwijzer ingest`" if not assistant.ready else "warming up"),
