@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, make_url, text
 from support.postgres import new_database, postgres_url  # noqa: F401  (the fixture)
 
 from assistant import Answer, Citation, Profile, Turn
+from assistant.base.errors import DataDirError
 from assistant.channels.state import MAX_TURNS, StateStore, export_feedback, retention
 from assistant.channels.state.schema import metadata
 
@@ -376,3 +377,11 @@ def test_from_settings_opens_the_database_url_and_never_logs_its_password(
     local = StateStore.from_settings(make_settings(tmp_path))
     assert local.path == tmp_path / "state.sqlite" and local.path.exists()
     local.close()
+
+
+def test_a_database_that_cannot_be_reached_is_named_in_one_line_without_its_password() -> None:
+    with pytest.raises(
+        DataDirError, match=r"postgresql\+psycopg://wegwijzer:\*\*\*@127\.0\.0\.1:1/state cannot"
+    ) as info:
+        StateStore(url="postgresql+psycopg://wegwijzer:geheim@127.0.0.1:1/state")  # nothing listens on port 1
+    assert "geheim" not in str(info.value) and "\n" not in str(info.value)

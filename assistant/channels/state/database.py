@@ -20,14 +20,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from assistant.base.errors import DataDirError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Execution option of the store's write transactions: on SQLite they begin with BEGIN IMMEDIATE.
-WRITE = {"wegwijzer_write": True}
+WRITE_OPTION = "wegwijzer_write"
+WRITE = {WRITE_OPTION: True}
 BUSY_TIMEOUT_MS = 5000
 # pg_advisory_xact_lock key of the schema upgrade: one process migrates, the others wait and
 # then find the schema at head (the number is arbitrary, fixed).
@@ -46,7 +47,7 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     """A write takes the write lock at its start, so a read-modify-write (``append_turn``) is
     never interleaved with another's; a read begins deferred and, in WAL mode, blocks nobody."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("wegwijzer_write") else "BEGIN")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -72,16 +73,34 @@ def upgrade(engine: Engine) -> None:
             command.upgrade(config, "head")
 
 
-def open_server(url: str) -> Engine:
+def parse_url(url: str) -> URL:
+    """``url`` as SQLAlchemy reads it; one it cannot read is a :class:`DataDirError` that does
+    not repeat it (it may hold a password)."""
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise DataDirError("The state database URL (WEGWIJZER_DATABASE_URL) is not a database URL.") from exc
+
+
+def open_server(url: URL) -> Engine:
     """The database server at ``url`` (e.g. ``postgresql+psycopg://…``), migrated. Connections
     are checked before use, so a restarted server costs no failed request."""
-    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_recycle=1800)
+    # An unreachable server fails the start within seconds, not after the TCP timeout.
+    connect_args = {"connect_timeout": 10} if url.get_backend_name() == "postgresql" else {}
+    try:
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_recycle=1800, connect_args=connect_args
+        )
+    except ArgumentError as exc:  # e.g. a driver that is not installed
+        where = url.render_as_string(hide_password=True)
+        raise DataDirError(f"The state database {where} cannot be opened: {exc}.") from exc
     try:
         upgrade(engine)
     except DBAPIError as exc:
         engine.dispose()
         where = engine.url.render_as_string(hide_password=True)
-        raise DataDirError(f"The state database {where} cannot be opened: {exc.orig}".rstrip() + ".") from exc
+        why = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise DataDirError(f"The state database {where} cannot be opened: {why}.") from exc
     return engine
 
 

@@ -17,12 +17,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, make_url, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant import Answer, Profile, Turn
 from assistant.base.errors import DataDirError
-from assistant.channels.state.database import WRITE, open_server, open_sqlite
+from assistant.channels.state.database import WRITE, open_server, open_sqlite, parse_url
 from assistant.channels.state.schema import ANSWER_TEXTS, answers, conversations, profiles
 from assistant.channels.state.schema import feedback as feedback_table  # the method feedback() reads it
 
@@ -71,13 +71,14 @@ class StateStore:
 
     def __init__(self, path: Path | None = None, *, url: str | None = None):
         """Open (and migrate) the SQLite file ``path`` or the database at ``url``."""
-        if url is not None and make_url(url).get_backend_name() == "sqlite" and make_url(url).database:
-            path, url = Path(str(make_url(url).database)), None
+        server = parse_url(url) if url is not None else None
+        if server is not None and server.get_backend_name() == "sqlite":  # a file, with its checks
+            path, server = Path(server.database or ""), None
         if path is not None:
             DataDirError.check(path.parent)
             self._engine = open_sqlite(path)
-        elif url is not None:
-            self._engine = open_server(url)
+        elif server is not None:
+            self._engine = open_server(server)
         else:
             raise TypeError("StateStore needs the path of a SQLite file or a database URL")
         self.path = path
