@@ -20,11 +20,12 @@ import redis
 from live_server import free_port, live_server
 from support.redis_server import redis_server, redis_url  # noqa: F401  (redis_url: the session fixture)
 
-from assistant import Answer, Assistant, Profile, Settings
+from assistant import Answer, Assistant, Final, Profile, Settings
 from assistant.channels.ratelimit import DEFAULT_STORAGE, RateLimiter, storage, storage_uri
 from assistant.channels.shared import SharedStoreUnavailable, redacted
 from assistant.channels.web.cache import AnswerCache, answer_cache, cache_key
 from assistant.channels.web.cache_redis import RedisAnswerCache, answer_from_json, answer_json
+from assistant.channels.web.routes_chat import Prepared, answer_events
 
 QUESTION = "Welke subsidie krijg ik om personeel om te scholen naar ICT?"
 OTHER_QUESTIONS = ("Wat is de SLIM-regeling?", "Bestaat het STAP-budget nog?", "Wat is de Human Capital Agenda ICT?")
@@ -127,6 +128,26 @@ def test_a_cached_answer_keeps_every_field(assistant: Assistant, shared: str) ->
     assert cache.get(key) is None and cache.stats()["entries"] == 0
     without = answer_cache(settings.model_copy(update={"redis_url": None}))
     assert isinstance(without, AnswerCache)
+
+
+def test_a_fallback_answer_is_not_cached() -> None:
+    """An LLM outage of a moment must not be served from the (shared) cache for its whole TTL."""
+
+    class Core:
+        generation = 4
+
+        def __init__(self, mode: str):
+            self.mode = mode
+
+        def stream(self, question: str, turns: Any, profile: Any) -> Iterator[Final]:
+            yield Final(Answer(question=question, text="t", citations=[], abstained=False, lang="nl", mode=self.mode))
+
+    prepared = Prepared("c1", [], Profile())
+    for mode, stored in (("fallback", 0), ("llm", 1)):
+        cache = AnswerCache(8, 60)
+        list(answer_events(Core(mode), cache, QUESTION, prepared))  # type: ignore[arg-type]
+        assert len(cache) == stored
+        assert (cache.get(cache_key(QUESTION, Profile(), generation=4)) is not None) == bool(stored)
 
 
 def test_clearing_keeps_the_answers_of_the_generation_served_now(assistant: Assistant, shared: str) -> None:

@@ -125,7 +125,10 @@ class Cached(Final):
 
 def answer_events(assistant: Assistant, cache: Cache, message: str, prepared: Prepared) -> Iterator[AnswerEvent]:
     """The core's stream, or a cached answer to the same opening question (on the index
-    generation served now) replayed line by line (then the last event is :class:`Cached`)."""
+    generation served now) replayed line by line (then the last event is :class:`Cached`).
+
+    A fallback answer (the LLM failed for a moment) is not cached: with a shared cache every
+    process would serve it for the whole TTL, after the LLM is back."""
     key = None if prepared.turns else cache_key(message, prepared.profile, served_generation(assistant))
     if key is not None:
         hit = cache.get(key)
@@ -136,7 +139,7 @@ def answer_events(assistant: Assistant, cache: Cache, message: str, prepared: Pr
             return
     generation = cache.generation
     for event in assistant.stream(message, prepared.turns, prepared.profile):
-        if isinstance(event, Final) and key is not None:
+        if isinstance(event, Final) and key is not None and event.answer.mode != "fallback":
             cache.put(key, event.answer, generation)
         yield event
 
