@@ -499,7 +499,9 @@ vijfduizend euro per aangestelde kwartiermaker, voor ten hoogste twee kwartierma
 def test_reingest_during_a_stream_of_questions_loses_no_answer(
     built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Answers keep coming (all 200) while a re-ingest runs; afterwards the new document is used."""
+    """Answers keep coming (all 200) while a re-ingest runs, each from one index generation (an
+    answer of the old one never cites the document only the new one has); afterwards the new
+    document is used."""
     from conftest import make_settings
 
     from ingest import run_ingest
@@ -517,8 +519,10 @@ def test_reingest_during_a_stream_of_questions_loses_no_answer(
         "Bestaat het STAP-budget nog?",
         "Wat doet de provincie Limburg aan het ICT-tekort?",
         "Wat is het doel van de Human Capital Agenda ICT?",
+        "Hoeveel krijg ik per kwartiermaker?",
     ]
     statuses: list[int] = []
+    answers: list[dict[str, Any]] = []
     during: list[int] = []
     reingest_running = threading.Event()
     stop = threading.Event()
@@ -530,6 +534,8 @@ def test_reingest_during_a_stream_of_questions_loses_no_answer(
                 while not stop.is_set():
                     r = chat(client, questions[i % len(questions)])
                     statuses.append(r.status_code)
+                    if r.status_code == 200:
+                        answers.append(r.json())
                     if reingest_running.is_set():
                         during.append(r.status_code)
                     i += 1
@@ -557,6 +563,14 @@ def test_reingest_during_a_stream_of_questions_loses_no_answer(
             asker.join(timeout=120)
         assert len(during) >= 3, f"only {len(during)} questions were asked during the re-ingest"
         assert set(statuses) == {200}, statuses
+        old, new = own.generation - 1, own.generation
+        assert {a["index_generation"] for a in answers} <= {old, new}
+        for a in answers:
+            cited = {c["doc_id"] for c in a["citations"]}
+            if a["index_generation"] == old:
+                assert "regelingen/kwartiermakersregeling" not in cited, (
+                    "an old-generation answer cites the new document"
+                )
         after = httpx.post(
             f"{url}/api/chat", json={"message": "Hoeveel krijg ik per kwartiermaker?"}, timeout=60
         ).json()
