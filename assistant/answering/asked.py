@@ -118,6 +118,7 @@ _FORM: dict[str, re.Pattern[str]] = {
         r"\b(DUO|UWV|IND|RVO|Belastingdienst|gemeente|werkgever|werkgevers|provincie|O&O|fonds|ministerie|"
         r"employer|employers|municipality|Uitvoering Van Beleid)\b"
     ),
+    "free": re.compile(r"gratis|kosteloos|geen kosten|niets (te )?betalen|free of charge|(?<!-)\bfree\b|no cost", re.I),
     "salary": re.compile(r"salaris\w*|looncriterium|\bloon\b|bruto|per maand|salary|gross|income", re.I),
     "where": re.compile(r"\bvia\b|website|\bwww\.|\.nl\b|online|loket|mijn ?duo|digitaal|through|\bat\b", re.I),
     "how": re.compile(
@@ -128,16 +129,29 @@ _FORM: dict[str, re.Pattern[str]] = {
 }
 
 _STATUS_CUES = re.compile(
-    r"\bnog\b|plan|gepland|aanscherp|straks|toekomst|komend|voortaan|gaat .* veranderen|verander|nieuwe regel|"
+    r"\bnog\b|\bplan(nen|s)?\b|gepland|aanscherp|straks|toekomst|komend|voortaan|gaat .* veranderen|verander|nieuwe regel|"
     r"beeindig|gestopt|afgeschaft|bestaat .* nog|still|anymore|ended|stopped|planned|future|will change|upcoming|stap",
     re.I,
 )
 _STATUS_FORM = re.compile(
     r"afgeschaft|beeindigd|beëindigd|bestaat niet meer|niet meer|gestopt|vervalt|vervallen|loopt (nog )?tot|"
-    r"tot en met|nog steeds|nog open|gesloten|wordt vervangen|vervangen door|plan|voorstel|wetsvoorstel|"
+    r"tot en met|nog steeds|nog open|gesloten|wordt vervangen|vervangen door|\bplan(nen|s)?\b|voorstel|wetsvoorstel|"
     r"ingangsdatum|gaat .* (omhoog|omlaag|naar)|abolished|ended|no longer|still open|replaced|planned|proposal",
     re.I,
 )
+# What an amount is of: paying a person (a salary) is not paying an authority (fees, costs).
+_SALARY_ASKED = re.compile(
+    r"salaris|\bloon|looncriterium|inkomenseis|verdien|salary|salaries|\bwages?\b|\bearn|income requirement",
+    re.I,
+)
+_FEE_ASKED = re.compile(r"\bleges\b|\bfees?\b|\btarie|aanvraag kost|kost (de|een|het) aanvraag|application cost", re.I)
+_FEE_FORM = re.compile(r"\bleges\b|\bfees?\b|\bkost(en|te)?\b|\bcosts?\b|\btarie|\bprijs", re.I)
+_FREE_ASKED = re.compile(r"\bgratis\b|kosteloos|\bfree\b|for nothing|niets kost|niks kost", re.I)
+# An academic or school year as a span ("studiejaar 2024-2025", "2024/2025"): a row for
+# 2023-2024 names 2024 too, but it is not the asked year.
+_SPAN = re.compile(r"\b(20[1-3]\d)\s?[-–/]\s?(20[1-3]\d)\b")
+# Levels of Dutch education: "mbo" in the question wants the mbo amount, not the hbo/wo one.
+_LEVEL = re.compile(r"\b(mbo|hbo|wo|vmbo|havo|vwo|bachelor|master|associate degree)\b", re.I)
 CURRENT_YEAR = date.today().year
 _FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b", re.I)
 _SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
@@ -199,6 +213,8 @@ class Asked:
     age: int | None = None
     roles: frozenset[str] = frozenset()
     about_status: bool = False  # asks about plans or ended schemes ("nog", "plan", "straks")
+    spans: frozenset[tuple[int, int]] = frozenset()  # asked academic years ("2024-2025")
+    levels: frozenset[str] = frozenset()  # asked levels of education ("mbo")
 
     def specific_form(self, text: str) -> bool:
         """Does ``text`` hold an answer of an asked kind that has a form (a number, a date …)?"""
@@ -206,6 +222,22 @@ class Asked:
 
     def fit(self, text: str) -> float:
         return _fit(self, text)
+
+    def conflicts(self, text: str) -> bool:
+        """Does ``text`` state a row for another year or age than the asker's ("2025" when
+        2026 is asked, "jonger dan 30" for a 45-year-old)?"""
+        return _conflicts(self, text)
+
+    def _conflicts(self, text: str) -> bool:
+        spans = {(int(a), int(b)) for a, b in _SPAN.findall(text)} if self.spans else set()
+        if spans:
+            if not spans & self.spans:
+                return True
+        elif self.years:
+            found = {int(y) for y in _YEAR.findall(text)}
+            if found and not found & self.years:
+                return True
+        return self.age is not None and age_rule_includes(text, self.age) is False
 
     def _fit(self, text: str) -> float:
         """How well ``text`` (a sentence, or a list item with its intro) answers: about 0 to 0.3.
@@ -215,13 +247,22 @@ class Asked:
         score = 0.0
         for kind in self.kinds & _FORM.keys():
             if _FORM[kind].search(text):
-                score += 0.12 if kind in _SPECIFIC else 0.08 if kind == "salary" else 0.05
+                score += 0.12 if kind in _SPECIFIC else 0.08 if kind in ("salary", "free") else 0.05
         if "date" in self.kinds and _FULL_DATE.search(text):
             score += 0.05  # "op 3 februari 2023" answers "wanneer" better than "van 2023"
+        sense = self.kinds & {"salary", "fee"}
+        if len(sense) == 1:  # an employer asking what to pay a migrant: the salary, not the fees
+            is_fee, is_salary = bool(_FEE_FORM.search(text)), bool(_FORM["salary"].search(text))
+            if (is_fee and not is_salary) if "salary" in sense else (is_salary and not is_fee):
+                score -= 0.1
         found = {int(y) for y in _YEAR.findall(text)}
-        if self.years and found:
+        spans = {(int(a), int(b)) for a, b in _SPAN.findall(text)} if self.spans else set()
+        if spans:
+            score += 0.1 if spans & self.spans else -0.12  # the asked study year's row
+        elif self.years and found:
             score += 0.1 if found & self.years else -0.12  # the asked year's row, not another's
-        elif found:  # no year asked: the current rules, not an earlier year's row
+        elif found and not self.about_status:  # no year asked: the current rules, not an earlier year's row
+            # (when the question is whether a scheme still exists, the year it ended is the answer)
             newest = max(found)
             score += 0.04 if newest >= CURRENT_YEAR else -0.05 if newest <= CURRENT_YEAR - 2 else 0.0
         if self.age is not None:
@@ -233,6 +274,10 @@ class Asked:
         for role in self.roles:
             if _ROLE_TEXT[role].search(text):
                 score += 0.04
+        if self.levels:
+            named = {m.lower() for m in _LEVEL.findall(text)}
+            if named:
+                score += 0.06 if named & self.levels else -0.08  # the hbo/wo amount to an mbo student
         if self.about_status and _STATUS_FORM.search(text):
             score += 0.1
         return score
@@ -242,6 +287,11 @@ class Asked:
 def _fit(asked: Asked, text: str) -> float:
     """:meth:`Asked.fit`, cached: the same units are scored for the same question's kinds."""
     return asked._fit(text)
+
+
+@lru_cache(maxsize=50_000)
+def _conflicts(asked: Asked, text: str) -> bool:
+    return asked._conflicts(text)
 
 
 @lru_cache(maxsize=20_000)
@@ -295,7 +345,15 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
         r"hoeveel (subsidie|vergoeding|krijg|steun|bijdrage)|how much (subsidy|funding)", folded
     ):
         kinds.add("percentage")  # a subsidy is often a share of the costs
+    if _SALARY_ASKED.search(folded):
+        kinds |= {"amount", "salary"}
+    if _FEE_ASKED.search(folded):
+        kinds |= {"amount", "fee"}
+    if _FREE_ASKED.search(folded):
+        kinds.add("free")  # "zijn er gratis opleidingen?": "kosteloos" answers it
     years = {int(y) for y in _YEAR.findall(q)}
+    spans = {(int(a), int(b)) for a, b in _SPAN.findall(q)}
+    levels = {m.lower() for m in _LEVEL.findall(q)}
     age = asker_age(q)
     roles = {role for role, pattern in _ROLE.items() if pattern.search(folded)}
     if earlier:
@@ -305,8 +363,12 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
         years = years or set(before.years)
         age = age if age is not None else before.age
         roles = roles or set(before.roles)
+        spans = spans or set(before.spans)
+        levels = levels or set(before.levels)
     # "hoeveel jaar / how many years" asks a duration, "hoe oud" an age, not an amount
     if re.search(r"hoeveel (jaar|maanden|weken|dagen)|how many (years|months|weeks|days)", folded):
         kinds = (kinds - {"count", "amount"}) | {"duration"}
     about_status = bool(_STATUS_CUES.search(folded))
-    return Asked(frozenset(kinds), frozenset(years), age, frozenset(roles), about_status)
+    return Asked(
+        frozenset(kinds), frozenset(years), age, frozenset(roles), about_status, frozenset(spans), frozenset(levels)
+    )

@@ -49,6 +49,7 @@ W_BOILERPLATE = 0.12  # a template line repeated across documents
 W_STATUS = 0.12  # an ended scheme or a plan, when the question is not about either
 W_SHORT = 0.04
 W_ONE_ROW = 0.1  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
+W_CONDITION = 0.05  # a unit for a case the asker did not mention ("Heb je X? Dan …")
 CUTOFF = 0.12  # a point must score within this of the lead
 MAX_UNITS = 3
 MAX_PASSAGES = 5
@@ -67,6 +68,8 @@ class Unit:
     tokens: frozenset[str]
     vector: np.ndarray | None
     context: frozenset[str] = frozenset()  # tokens of the passage's title, heading and text
+    fit: float = 0.0  # the part of ``score`` that says it holds the asked kind (Asked.fit)
+    conflict: bool = False  # a row for another year or age than the asker's
 
     @property
     def words(self) -> int:
@@ -145,12 +148,32 @@ def by_age(sentences: Sequence[Sentence], intro: int) -> bool:
     return any(age_rule_includes(sentences[i].text, 40) is not None for i in list_items(sentences, intro))
 
 
+def special_case(first: str, members: tuple[int, ...], sentences: Sequence[Sentence], qset: set[str]) -> bool:
+    """Does the unit open with a condition the asker did not mention ("Betaal je
+    instellingscollegegeld? Dan …" to someone who asked the maximum loan)? Then it answers a
+    special case, not the question."""
+    if len(members) < 2 or not first.endswith("?") or not sentences[members[1]].leans:
+        return False
+    condition = token_set(first) - ASK_STEMS
+    return bool(condition) and not condition & qset
+
+
+def some_rows_conflict(sentences: Sequence[Sentence], intro: int, asked: Asked) -> bool:
+    """Are some of the items under ``intro`` rows for another year or age than the asker's,
+    and some not?"""
+    if not (asked.years or asked.spans or asked.age is not None):
+        return False
+    verdicts = {asked.conflicts(sentences[i].text) for i in list_items(sentences, intro)}
+    return verdicts == {True, False}
+
+
 def candidate_units(
     request: AnswerRequest, passages: Sequence[Passage], vectors: dict[str, np.ndarray], asked: Asked
 ) -> list[Unit]:
     """Every coherent unit of the passages, scored, best first."""
     units: dict[tuple[str, tuple[int, ...]], Unit] = {}
     wants_list = bool(asked.kinds & {"options", "how"})
+    qset = set(request.retrieval.query_tokens)
     for p, rank, sentences, scores, vecs in _scored_sentences(request, passages, vectors, asked):
         context = token_set(p.chunk.indexed_text)
         for s in sentences:
@@ -162,7 +185,14 @@ def candidate_units(
                 core = max(float(scores[m]) for m in members)  # a list and its intro are one answer
             else:
                 core = float(scores[s.index])  # an antecedent is context: the sentence itself must answer
-            score = core + asked.fit(text)
+            fit = asked.fit(text)
+            # a row is judged by itself: the intro of a table often names every year it covers
+            conflict = asked.conflicts(sentences[s.index].text if s.item else text) or (
+                s.is_intro and some_rows_conflict(sentences, s.index, asked)
+            )
+            if conflict and s.item:
+                fit -= W_ONE_ROW
+            score = core + fit
             n_words = len(text.split())
             if sentences[members[0]].is_intro and len(members) > 2:
                 score += 0.04 if wants_list else -0.0015 * max(0, n_words - 50)
@@ -171,6 +201,10 @@ def candidate_units(
                 score -= W_SHORT  # "De website is it-omscholing.nl.": close to anything, says little
             if asked.age is None and s.item and s.intro is not None and by_age(sentences, s.intro):
                 score -= W_ONE_ROW  # rows by age and no age given: the whole table, not one row
+            if not request.followup and special_case(sentences[members[0]].text, members, sentences, qset):
+                score -= W_CONDITION
+            if s.is_intro and some_rows_conflict(sentences, s.index, asked):
+                score -= W_ONE_ROW  # the asker's year or age given: their row, not the whole table
             key = (p.chunk.chunk_id, members)
             if key in units and units[key].score >= score:
                 continue
@@ -178,7 +212,7 @@ def candidate_units(
             if vecs is not None:
                 v = vecs[list(members)].mean(axis=0)
                 vec = v / (np.linalg.norm(v) or 1.0)
-            units[key] = Unit(p, rank, members, sentences, score, token_set(text), vec, context)
+            units[key] = Unit(p, rank, members, sentences, score, token_set(text), vec, context, fit, conflict)
     return sorted(units.values(), key=lambda u: -u.score)
 
 
@@ -190,6 +224,8 @@ def _repeats(unit: Unit, chosen: list[Unit]) -> bool:
             return True
         if unit.text in other.text or other.text in unit.text:
             return True
+        if {unit.sentences[m].text for m in unit.members} & {other.sentences[m].text for m in other.members}:
+            return True  # the same intro or sentence again, from another passage
         other_nums = set(_NUMBER_RE.findall(other.text))
         if nums and nums <= other_nums and len(unit.tokens - other.tokens) <= 3:
             return True  # the same amounts again, with little new
@@ -223,14 +259,18 @@ def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str]
             chosen.append(other)
             words += other.words
     for unit in units[1:]:
-        if len(chosen) >= MAX_UNITS or unit.score < units[0].score - CUTOFF:
+        if len(chosen) >= MAX_UNITS:
             break
+        if unit.score - unit.fit < units[0].score - units[0].fit - CUTOFF:
+            continue  # the asked kind makes the lead; a point must be about as close as the lead
         if unit in chosen:
             continue
         if words + unit.words > max_words or _repeats(unit, chosen):
             continue
         if must and not asked.specific_form(unit.text):
             continue
+        if unit.conflict and not units[0].conflict:
+            continue  # another year's or age's row next to the asker's
         chosen.append(unit)
         words += unit.words
     lead, points = chosen[0], chosen[1:]

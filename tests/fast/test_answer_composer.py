@@ -151,3 +151,69 @@ def test_units_follow_the_stored_sentences() -> None:
     assert unit_for(sentences, item.index) == (0, item.index)
     pointer = next(s for s in sentences if s.text.startswith("Meer uitleg"))
     assert unit_for(sentences, pointer.index) is None
+
+
+FEES = (
+    """In 2026 kost de erkenning als referent € 5.080, en een aanvraag voor een kennismigrant € 423 (peildatum 2026)."""
+)
+
+STUDY_YEARS = """Bij het wettelijk collegegeld zijn de maxima:
+
+- studiejaar 2023-2024: € 2.314 voor hbo/wo en € 1.357 voor mbo;
+- studiejaar 2024-2025: € 2.530 voor hbo/wo en € 1.419 voor mbo."""
+
+PLAN = """Het Actieplan Groene en Digitale Banen wil meer dan 1 miljoen digitaal geschoolden, met vier pijlers.
+
+Het actieplan is op 3 februari 2023 gepresenteerd door zes ministers samen."""
+
+
+def test_an_employer_asking_what_to_pay_a_migrant_gets_the_salary_not_the_fees() -> None:
+    ps = [passage(FEES, "leges", 0), passage(SALARY, "salaris", 1)]
+    result = answer("hoeveel moet ik een kennismigrant betalen in 2026", ps)
+    assert "5.942" in first_words(result) and "5.080" not in result.lead[0].text, result.text
+    fees = answer("wat zijn de leges voor een kennismigrant in 2026?", ps)
+    assert "423" in first_words(fees, 30), fees.text
+
+
+def test_the_asked_study_year_is_not_the_row_of_the_year_before() -> None:
+    result = answer("max lenen mbo 2024-2025", [passage(STUDY_YEARS, "llk", 0)])
+    assert "1.419" in first_words(result, 30), result.text
+    assert "1.357" not in result.text, result.text
+
+
+def test_a_plan_named_in_the_question_is_not_a_question_about_plans() -> None:
+    assert not analyse("wanneer is het actieplan groene en digitale banen gepresenteerd?").about_status
+    assert analyse("is dat nog maar een plan?").about_status
+    result = answer("wanneer is het actieplan groene en digitale banen gepresenteerd?", [passage(PLAN, "agdb", 0)])
+    assert "3 februari 2023" in first_words(result, 25), result.text
+
+
+LOAN_MAXIMA = """Betaal je instellingscollegegeld of cursusgeld? Dan is het maximum 5× het wettelijk collegegeld:
+
+- studiejaar 2024-2025: € 12.650,04 voor hbo/wo en € 7.095 voor mbo.
+
+Bij het wettelijk collegegeld of lesgeld zijn de maxima:
+
+- studiejaar 2024-2025: € 2.530 voor hbo/wo en € 1.419 voor mbo.
+
+In studiejaar 2024-2025 kon je voor een hbo- of wo-opleiding maximaal € 2.530 lenen."""
+
+
+def test_the_general_rule_leads_not_a_case_the_asker_did_not_mention() -> None:
+    result = answer("max lenen levenlanglerenkrediet mbo 2024-2025", [passage(LOAN_MAXIMA, "llk", 0)])
+    assert "1.419" in first_words(result, 30), result.text
+    special = answer(
+        "hoeveel kan ik lenen als ik instellingscollegegeld betaal, mbo 2024-2025?", [passage(LOAN_MAXIMA, "llk", 0)]
+    )
+    assert "7.095" in first_words(special, 30), special.text
+
+
+def test_a_table_row_is_judged_by_its_own_year_not_by_the_years_its_intro_names() -> None:
+    cap = """De WNT-norm is (peildatum 2024–2026, controleer bij de Belastingdienst):
+
+- € 233.000 in 2024;
+- € 246.000 in 2025;
+- € 262.000 in 2026."""
+    result = answer("wat is de WNT-norm voor de 30%-regeling in 2026?", [passage(cap, "dertig", 0)])
+    assert "262.000" in first_words(result, 25), result.text
+    assert "233.000" not in result.text, result.text
