@@ -14,55 +14,12 @@ each user of Redis says what it does then (rate limits allow, the cache misses).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import redis
+# The Redis client and its one-line start-up error live with the other shared parts (the ingest
+# lock, the generation pointer) in the core; the channels use them from here.
+from assistant.core.coordination import REDIS_TIMEOUTS, SharedStoreUnavailable, redacted, redis_client, unavailable
 
-from assistant.base.errors import SharedStateError
-
-# An outage must cost a request about a second, not the operating system's TCP timeout.
-REDIS_TIMEOUTS: dict[str, float] = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
-
-
-class SharedStoreUnavailable(SharedStateError):
-    """Redis (or another rate limit storage) named by the settings did not answer at start-up
-    (a :class:`SharedStateError`: ``wegwijzer`` prints its one line and exits with code 2)."""
-
-
-def redacted(url: str) -> str:
-    """``url`` without its password (``redis://:secret@host`` → ``redis://:***@host``), for messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit((parts.scheme, f"{user}:***@{host}{port}", parts.path, parts.query, parts.fragment))
-
-
-def unavailable(url: str, what: str, reason: object) -> SharedStoreUnavailable:
-    """The one-line start-up error for ``url`` (redacted) that ``what`` needs."""
-    return SharedStoreUnavailable(
-        f"{what} at {redacted(url)} is not reachable ({reason}): start it, or correct or unset the setting "
-        "(WEGWIJZER_REDIS_URL / WEGWIJZER_RATE_LIMIT_STORAGE)."
-    )
-
-
-def redis_client(url: str) -> redis.Redis:
-    """A client for ``url`` with short timeouts, checked with PING now: raises
-    :class:`SharedStoreUnavailable` when Redis does not answer."""
-    client = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
-    try:
-        client.ping()
-    except (redis.RedisError, OSError) as exc:
-        client.close()
-        raise unavailable(url, "Redis", type(exc).__name__) from exc
-    return client
+__all__ = ["REDIS_TIMEOUTS", "SharedStoreUnavailable", "redacted", "redis_client", "served_generation", "unavailable"]
 
 
 def served_generation(assistant: Any) -> int:

@@ -29,6 +29,9 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
 
 from assistant.base.errors import IngestBusyError, SharedStateError
 from assistant.base.settings import Settings
@@ -39,17 +42,48 @@ LOCK_TTL_S = 30
 RENEW_EVERY_S = 10
 
 
-def redis_client(url: str) -> Any:
-    """A client for ``url`` that has answered a PING; :class:`SharedStateError` when it cannot."""
-    import redis
+# An outage must cost a request about a second, not the operating system's TCP timeout.
+REDIS_TIMEOUTS: dict[str, float] = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
 
-    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+class SharedStoreUnavailable(SharedStateError):
+    """Redis (or another rate limit storage) named by the settings did not answer at start-up
+    (a :class:`SharedStateError`: ``wegwijzer`` prints its one line and exits with code 2)."""
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password (``redis://:secret@host`` → ``redis://:***@host``), for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, f"{user}:***@{host}{port}", parts.path, parts.query, parts.fragment))
+
+
+def unavailable(url: str, what: str, reason: object) -> SharedStoreUnavailable:
+    """The one-line start-up error for ``url`` (redacted) that ``what`` needs."""
+    return SharedStoreUnavailable(
+        f"{what} at {redacted(url)} is not reachable ({reason}): start it, or correct or unset the setting "
+        "(WEGWIJZER_REDIS_URL / WEGWIJZER_RATE_LIMIT_STORAGE)."
+    )
+
+
+def redis_client(url: str) -> Any:
+    """A client for ``url`` with short timeouts, checked with PING now: raises
+    :class:`SharedStoreUnavailable` when Redis does not answer."""
+    client = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
     try:
         client.ping()
-    except redis.RedisError as exc:
-        safe = redis.connection.parse_url(url)
-        where = f"redis://{safe.get('host', '?')}:{safe.get('port', 6379)}/{safe.get('db', 0)}"
-        raise SharedStateError(f"The shared Redis at {where} cannot be reached ({exc}).") from exc
+    except (redis.RedisError, OSError) as exc:
+        client.close()
+        raise unavailable(url, "Redis", type(exc).__name__) from exc
     return client
 
 
