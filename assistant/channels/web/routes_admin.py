@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import logging
+import os
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
@@ -44,6 +47,40 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+T = TypeVar("T")
+BACKGROUND_NICE = 10
+
+
+async def in_background_thread(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a thread of its own at a lower CPU priority (nice +10; Linux schedules
+    threads one by one): a re-ingest shares the cores with the answers being served, and the
+    answers should win. A thread of its own, because a thread cannot raise its priority back
+    without privileges and pool threads are reused for answers."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def work() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed: normal priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        try:
+            result = fn(*args)
+        except BaseException as exc:
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    def settle(result: T | None, exc: BaseException | None) -> None:
+        if done.done():  # the waiting request went away
+            return
+        if exc is not None:
+            done.set_exception(exc)
+        else:
+            done.set_result(result)  # type: ignore[arg-type]
+
+    threading.Thread(target=work, name="reingest", daemon=True).start()
+    return await done
+
+
 class ReingestJob:
     """At most one re-ingest at a time, in a worker thread; answers keep using the old index
     until the core swaps in the new one."""
@@ -69,7 +106,7 @@ class ReingestJob:
     async def _run(self) -> None:
         self.busy = False
         try:
-            report = await run_in_threadpool(ingest.reingest, self.assistant)
+            report = await in_background_thread(ingest.reingest, self.assistant)
         except IngestBusyError as exc:  # another process builds a generation; every process will follow it
             self.busy = True
             self.status = self.status.model_copy(update={"state": "failed", "finished": _now(), "error": str(exc)})
