@@ -19,6 +19,7 @@ machine's cores with the server (it is light: aiohttp), so the figures are a low
 
     .venv/bin/python scripts/bench_load.py                        # all phases, ~1.5 min
     .venv/bin/python scripts/bench_load.py --rate 10 --duration 30
+    .venv/bin/python scripts/bench_load.py --processes 2             # two processes, one core each
     .venv/bin/python scripts/bench_load.py --url http://127.0.0.1:8000   # a running server (phases 2-4)
 """
 
@@ -200,8 +201,10 @@ async def ask(http: Http, url: str, question: str, tally: Tally) -> None:
             tally.latencies.append((time.monotonic() - started) * 1000)
 
 
-async def saturated(url: str, texts: list[str], clients: int, duration: float, warmup: float) -> dict[str, object]:
-    """``clients`` clients asking distinct questions back to back."""
+async def saturated(
+    urls: list[str], texts: list[str], clients: int, duration: float, warmup: float
+) -> dict[str, object]:
+    """``clients`` clients asking distinct questions back to back (round robin over ``urls``)."""
     async with Http(clients) as http:
         start = time.monotonic()
         tally = Tally(start + warmup)
@@ -210,13 +213,16 @@ async def saturated(url: str, texts: list[str], clients: int, duration: float, w
 
         async def client() -> None:
             while time.monotonic() < stop_at:
-                await ask(http, url, texts[next(counter) % len(texts)], tally)
+                n = next(counter)
+                await ask(http, urls[n % len(urls)], texts[n % len(texts)], tally)
 
         await asyncio.gather(*(client() for _ in range(clients)))
     return {"clients": clients, "duration_s": duration} | tally.summary(duration)
 
 
-async def open_loop(url: str, texts: list[str], rate: float, duration: float, warmup: float) -> dict[str, object]:
+async def open_loop(
+    urls: list[str], texts: list[str], rate: float, duration: float, warmup: float
+) -> dict[str, object]:
     """Questions arriving at ``rate`` per second, spread out (exponential gaps), each on its own."""
     rng = random.Random(7)
     async with Http(200) as http:
@@ -227,7 +233,7 @@ async def open_loop(url: str, texts: list[str], rate: float, duration: float, wa
         at, i = start, 0
         while at < stop_at:
             await asyncio.sleep(max(0.0, at - time.monotonic()))
-            tasks.append(asyncio.create_task(ask(http, url, texts[i % len(texts)], tally)))
+            tasks.append(asyncio.create_task(ask(http, urls[i % len(urls)], texts[i % len(texts)], tally)))
             i += 1
             at += rng.expovariate(rate)
         await asyncio.gather(*tasks)
@@ -240,7 +246,16 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="questions/s of the open-loop phase (default 20)")
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per phase (default 30)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
-    parser.add_argument("--url", help="benchmark an already running server instead of starting one")
+    parser.add_argument(
+        "--url", help="benchmark running servers instead of starting one (comma-separated: round robin)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="start this many service processes over the same index (each with cores/N embedding and OpenMP "
+        "threads; requests round robin) instead of one process using every core (default 1)",
+    )
     parser.add_argument("--data-dir", help="data directory with the index (default: WEGWIJZER_DATA_DIR or data/)")
     parser.add_argument("--skip-ingest", action="store_true", help="do not run the incremental ingest first")
     parser.add_argument("--json", dest="json_out", help="also write the results to this JSON file")
@@ -248,10 +263,10 @@ def main() -> None:
     texts = questions()
     results: dict[str, object] = {"questions": len(texts), "cpu_cores": os.cpu_count()}
 
-    proc = None
-    url = args.url
+    procs: list[subprocess.Popen[bytes]] = []
+    urls = args.url.split(",") if args.url else []
     env = dict(os.environ)
-    if not url:
+    if not urls:
         env.setdefault("ANONYMIZED_TELEMETRY", "False")
         if args.data_dir:
             env["WEGWIJZER_DATA_DIR"] = args.data_dir
@@ -271,27 +286,34 @@ def main() -> None:
     embed_rate, threads = embedder_throughput(texts, min(args.duration, 15.0))
     results["embedder_per_s"] = round(embed_rate, 1)
     print(f"embedder alone: {embed_rate:.1f} queries/s ({threads} threads, {len(texts)} eval questions)", flush=True)
-    if not url:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"wegwijzer-bench-{port}.log"
-        proc = start_server(env, port, log_path)
-        print(f"server on {url} (log: {log_path}); answer cache off", flush=True)
+    if not urls:
+        per = max(1, (os.cpu_count() or 1) // args.processes)
+        if args.processes > 1:  # several processes share the cores: each gets its part
+            env |= {"WEGWIJZER_EMBED_THREADS": str(per), "OMP_NUM_THREADS": str(per)}
+        for _ in range(args.processes):
+            port = free_port()
+            urls.append(f"http://127.0.0.1:{port}")
+            log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"wegwijzer-bench-{port}.log"
+            procs.append(start_server(env, port, log_path))
+            print(f"server on {urls[-1]} (log: {log_path}); answer cache off", flush=True)
         print(
             f"NOTE: per-IP and per-conversation rate limits raised to {BENCH_RATE_LIMIT}/min for this benchmark "
             "(every client comes from 127.0.0.1).",
             flush=True,
         )
+    results["processes"] = len(urls)
     try:
-        wait_ready(url, proc)
+        for i, url in enumerate(urls):
+            wait_ready(url, procs[i] if procs else None)
         load_before = os.getloadavg()[0]
         print(f"saturated: {args.clients} clients back to back, {args.duration:.0f} s…", flush=True)
-        results["saturated"] = sat = asyncio.run(saturated(url, texts, args.clients, args.duration, args.warmup))
+        results["saturated"] = sat = asyncio.run(saturated(urls, texts, args.clients, args.duration, args.warmup))
         print(f"open loop: {args.rate:g} questions/s spread out, {args.duration:.0f} s…", flush=True)
-        results["open_loop"] = opn = asyncio.run(open_loop(url, texts, args.rate, args.duration, args.warmup))
+        results["open_loop"] = opn = asyncio.run(open_loop(urls, texts, args.rate, args.duration, args.warmup))
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -304,6 +326,7 @@ def main() -> None:
     for label, r in (("service, saturated", sat), (f"service at {args.rate:g}/s", opn)):
         print(f"{label:24}{r['answered_per_s']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{r['errors']:>8}")
     print(f"ratio saturated/embedder: {results['ratio']} (target ≥ 0.8); p95 at {args.rate:g}/s: {opn['p95_ms']} ms")
+    print(f"service processes: {len(urls)}")
     print(
         f"machine: {os.cpu_count()} CPU cores; server and load generator on the same machine (loopback); "
         f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}"
