@@ -61,8 +61,10 @@ _KIND_CUES: dict[str, str] = {
     r"vergoeding|leges|prijs|tarief|how much|cost|costs|fee|fees|salary|salaries|threshold|amount|price|"
     r"how much .*(borrow|lend|get|receive)|is (it|there) free|gratis\?",
     "percentage": r"procent|percentage|hoeveel %|rente|interest|korting|\bpercent\b|what share|welk deel",
-    "count": r"hoeveel (mensen|ict|professionals|banen|vacatures|deelnemers|studenten|plekken|werknemers|"
-    r"medewerkers|aanvragen|bedrijven|regio)|how many|aantal|number of",
+    # "hoeveel" with a thing to count ("hoeveel organisaties"), not money, time, a share or a verb
+    "count": r"hoeveel (?!(geld|euro|eur|jaar|jaren|maand|maanden|weken|dagen|uur|procent|rente|subsidie|leges|"
+    r"salaris|loon|kost|kosten|krijg|betaal|mag|kan|kun|moet|is|zijn|wordt|leen|lenen|verdien|bedraagt|duurt|tijd|"
+    r"meer|minder|extra|%)\b)[a-z']{3,}|how many|aantal|number of",
     "age": r"leeftijd|hoe oud|tot welke leeftijd|vanaf welke leeftijd|te oud|age limit|how old|too old|maximum age|"
     r"\bage\b|jonger dan|ouder dan|onder de \d|boven de \d|under \d|over \d",
     "date": r"wanneer|tot wanneer|vanaf wanneer|sinds wanneer|welke datum|deadline|uiterlijk|when|until when|"
@@ -83,10 +85,19 @@ _KIND_CUES: dict[str, str] = {
     r"kan ik kiezen|alternatie|aan welke (voorwaarden|eisen)",
     "difference": r"verschil|verschillen|difference|differ|versus|\bvs\b|vergeleken met|compared",
     "definition": r"^(wat is|wat zijn|wat betekent|wat houdt|what is|what are|what does .* mean|wat doet)\b",
-    "yesno": r"^(kan|kun|mag|moet|is|zijn|krijg|heb|kom|valt|geldt|telt|bestaat|can|may|do|does|is|am|are|will|"
-    r"should|could|would)\b",
+    "yesno": r"^(kan|kun|mag|moet|is|zijn|krijg|heb|kom|valt|geldt|telt|bestaat|klopt|can|may|do|does|is|am|are|will|"
+    r"should|could|would)\b"
+    # Dutch puts the verb first in any yes/no question: "halen we …", "werken de meeste …"
+    r"|^(?!(wat|wie|waar|wanneer|hoe|hoeveel|hoelang|welke?|waarom|waarmee|waarvoor|what|who|where|when|how|which|"
+    r"why)\b)[a-z]+ (we|wij|ik|je|jij|u|het|de|dat|dit|er|ze|zij|hij|mijn|onze|jullie)\b.*\?\s*$",
 }
 _KIND_RES = {kind: re.compile(rf"(?:{cue})", re.I) for kind, cue in _KIND_CUES.items()}
+
+_NUMBER_WORDS = (
+    r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|miljoen|"
+    r"two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand|million"
+)
+_COUNT_NOUN = re.compile(r"\b(?:hoeveel|how many) ([a-z][a-z'-]{2,})", re.I)
 
 # What text of each kind looks like. A sentence that matches the asked kind is a candidate
 # answer; one that only shares words is context.
@@ -101,7 +112,8 @@ _FORM: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "percentage": re.compile(r"\d\s?%|procent|percent", re.I),
-    "count": re.compile(r"\b\d[\d.,]*\b(?!\s?(%|procent|euro))", re.I),
+    # a number that is not a year ("60.000 per jaar", "1 miljoen"; not "in 2030")
+    "count": re.compile(rf"\b(?!(?:19|20)\d\d\b)\d[\d.,]*\b(?!\s?(%|procent|euro))|\b({_NUMBER_WORDS})\b", re.I),
     "age": re.compile(
         r"\b\d{2} jaar (en|of) (ouder|jonger|meer)|jonger (\w+ )?dan \d|ouder (\w+ )?dan \d|leeftijd|aow|pensioen|"
         r"years? old|\bunder \d{2}\b|\bover \d{2}\b|\baged? \d|\d{2}(-| )jarige|\d{2}\+|\d{2}e verjaardag|"
@@ -152,8 +164,26 @@ _FREE_ASKED = re.compile(r"\bgratis\b|kosteloos|\bfree\b|for nothing|niets kost|
 _SPAN = re.compile(r"\b(20[1-3]\d)\s?[-–/]\s?(20[1-3]\d)\b")
 # Levels of Dutch education: "mbo" in the question wants the mbo amount, not the hbo/wo one.
 _LEVEL = re.compile(r"\b(mbo|hbo|wo|vmbo|havo|vwo|bachelor|master|associate degree)\b", re.I)
+# A rate asked ("elk jaar", "per maand"): the figure per that period, not a total.
+_RATE_ASKED = {
+    "year": re.compile(
+        r"\b(per jaar|elk jaar|ieder jaar|jaarlijks|per year|each year|every year|a year|annual\w*)\b", re.I
+    ),
+    "month": re.compile(r"\b(per maand|elke maand|maandelijks|per month|each month|a month|monthly)\b", re.I),
+}
+_RATE_FORM = {
+    "year": re.compile(r"\b(per jaar|jaarlijks|elk jaar|per year|a year|annual\w*|each year)\b", re.I),
+    "month": re.compile(r"\b(per maand|maandelijks|bruto maand\w*|per month|a month|monthly)\b", re.I),
+}
+# A reply to a yes/no question ("Waarschijnlijk niet: …") answers that question, not another.
+REPLY_OPENING = re.compile(
+    r"^(ja|nee|jazeker|zeker|waarschijnlijk( niet)?|misschien|meestal( niet)?|niet per se|yes|no|probably( not)?|"
+    r"not necessarily|usually( not)?)\b\s*[,:.;!]",
+    re.I,
+)
 CURRENT_YEAR = date.today().year
 _FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b", re.I)
+_YEARLY = frozenset({"amount", "percentage", "salary", "fee", "age", "date"})  # values that change with the year
 _SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
 _YEAR = re.compile(r"\b(20[1-3]\d)\b")
 _AGE_IN_QUESTION = [
@@ -215,6 +245,8 @@ class Asked:
     about_status: bool = False  # asks about plans or ended schemes ("nog", "plan", "straks")
     spans: frozenset[tuple[int, int]] = frozenset()  # asked academic years ("2024-2025")
     levels: frozenset[str] = frozenset()  # asked levels of education ("mbo")
+    rates: frozenset[str] = frozenset()  # asked periods ("per jaar": year)
+    counted: str | None = None  # what "hoeveel …" counts, as a word start ("organisat")
 
     def specific_form(self, text: str) -> bool:
         """Does ``text`` hold an answer of an asked kind that has a form (a number, a date …)?"""
@@ -261,7 +293,8 @@ class Asked:
             score += 0.1 if spans & self.spans else -0.12  # the asked study year's row
         elif self.years and found:
             score += 0.1 if found & self.years else -0.12  # the asked year's row, not another's
-        elif found and not self.about_status:  # no year asked: the current rules, not an earlier year's row
+        elif found and not self.about_status and (self.kinds & _YEARLY or not self.kinds):
+            # no year asked: the current rules, not an earlier year's row
             # (when the question is whether a scheme still exists, the year it ended is the answer)
             newest = max(found)
             score += 0.04 if newest >= CURRENT_YEAR else -0.05 if newest <= CURRENT_YEAR - 2 else 0.0
@@ -278,6 +311,13 @@ class Asked:
             named = {m.lower() for m in _LEVEL.findall(text)}
             if named:
                 score += 0.06 if named & self.levels else -0.08  # the hbo/wo amount to an mbo student
+        if self.counted and _counted_re(self.counted).search(text):
+            score += 0.1  # "hoeveel organisaties" -> "meer dan 130 organisaties"
+        for rate in self.rates:
+            if _RATE_FORM[rate].search(text):
+                score += 0.06
+        if REPLY_OPENING.match(text):
+            score += 0.04 if "yesno" in self.kinds else -0.12
         if self.about_status and _STATUS_FORM.search(text):
             score += 0.1
         return score
@@ -287,6 +327,22 @@ class Asked:
 def _fit(asked: Asked, text: str) -> float:
     """:meth:`Asked.fit`, cached: the same units are scored for the same question's kinds."""
     return asked._fit(text)
+
+
+@lru_cache(maxsize=256)
+def _counted_re(word: str) -> re.Pattern[str]:
+    """A number (or number word) followed within three words by ``word``."""
+    return re.compile(rf"(\d[\d.,]*|\b(?:{_NUMBER_WORDS}))\s+(?:\S+\s+){{0,2}}{re.escape(word)}", re.I)
+
+
+def counted_word(question: str) -> str | None:
+    """What "hoeveel …"/"how many …" counts, cut to a word start that matches its forms
+    ("organisaties" -> "organisat", "mensen" -> "mens"); None if nothing is counted."""
+    match = _COUNT_NOUN.search(question)
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return word[: max(4, len(word) - 3)]
 
 
 @lru_cache(maxsize=50_000)
@@ -354,6 +410,8 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
     years = {int(y) for y in _YEAR.findall(q)}
     spans = {(int(a), int(b)) for a, b in _SPAN.findall(q)}
     levels = {m.lower() for m in _LEVEL.findall(q)}
+    rates = {rate for rate, pattern in _RATE_ASKED.items() if pattern.search(folded)}
+    counted = counted_word(folded) if "count" in kinds else None
     age = asker_age(q)
     roles = {role for role, pattern in _ROLE.items() if pattern.search(folded)}
     if earlier:
@@ -365,10 +423,19 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
         roles = roles or set(before.roles)
         spans = spans or set(before.spans)
         levels = levels or set(before.levels)
+        rates = rates or set(before.rates)
     # "hoeveel jaar / how many years" asks a duration, "hoe oud" an age, not an amount
     if re.search(r"hoeveel (jaar|maanden|weken|dagen)|how many (years|months|weeks|days)", folded):
         kinds = (kinds - {"count", "amount"}) | {"duration"}
     about_status = bool(_STATUS_CUES.search(folded))
     return Asked(
-        frozenset(kinds), frozenset(years), age, frozenset(roles), about_status, frozenset(spans), frozenset(levels)
+        frozenset(kinds),
+        frozenset(years),
+        age,
+        frozenset(roles),
+        about_status,
+        frozenset(spans),
+        frozenset(levels),
+        frozenset(rates),
+        counted,
     )

@@ -67,7 +67,10 @@ _LEANS = frozenset(
 # "In 2026 is dat …", "Voor werkgevers geldt dit …": the pronoun comes after a short opening.
 _LEANS_LATE = re.compile(
     r"^(in|voor|vanaf|sinds|bij|tot|na|per|for|from|since|in) [^,.]{1,25}? (is|was|wordt|werd|zijn|waren|geldt|gold|"
-    r"kost|kostte|is|was|are|were|costs?) (dat|dit|die|het|deze|ze|that|this|it|they)\b"
+    r"kost|kostte|is|was|are|were|costs?) (dat|dit|die|deze|ze|that|this|it|they)\b"
+    # "In 2026 is het € 5.080" leans; "In alle provincies wordt het belang …" does not ("het" is an article)
+    r"|^(in|voor|vanaf|sinds|bij|tot|na|per) [^,.]{1,25}? (is|was|wordt|werd|geldt|gold|kost|kostte) het"
+    r"(?= (?:[^a-z ]|nog\b|al\b|ook\b|dan\b|wel\b|niet\b|meer\b|minder\b|maximaal|minimaal|ongeveer|circa)|[.,]|$)"
     r"|^\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"  # "Vraag dan …", "Kijk daarvoor …"
     r"|^(let op|note|attentie|tip|pas op): (dit|dat|deze|die|het|this|that|it)\b"
     r"|^(\S+ ){0,5}dus\b"  # "Als zij-instromer kun je … dus niet …": a conclusion of what came before

@@ -217,3 +217,36 @@ def test_a_table_row_is_judged_by_its_own_year_not_by_the_years_its_intro_names(
     result = answer("wat is de WNT-norm voor de 30%-regeling in 2026?", [passage(cap, "dertig", 0)])
     assert "262.000" in first_words(result, 25), result.text
     assert "233.000" not in result.text, result.text
+
+
+GOALS = """Waarschijnlijk niet: de meeste prognoses verwachten dat het doel van 1 miljoen ICT'ers in 2030 niet wordt gehaald.
+
+Het kabinet wil 1 miljoen ICT'ers in 2030. Volgens het koersdocument moet het aantal ICT-professionals met 60.000 per jaar groeien.
+
+In alle provincies wordt het belang van de aanpak onderstreept, met bijdragen van meer dan 130 organisaties."""
+
+
+def test_a_reply_to_another_yes_no_question_does_not_lead() -> None:
+    result = answer(
+        "hoeveel ict'ers moeten er elk jaar bij om dat miljoen in 2030 te halen?", [passage(GOALS, "doel", 0)]
+    )
+    assert "60.000" in first_words(result, 30), result.text
+    assert not result.lead[0].text.startswith("Waarschijnlijk"), result.text
+    yes_no = answer("halen we het doel van 1 miljoen ict'ers in 2030?", [passage(GOALS, "doel", 0)])
+    assert yes_no.lead[0].text.startswith("Waarschijnlijk niet"), yes_no.text
+
+
+def test_how_many_of_a_thing_leads_with_the_number_of_that_thing() -> None:
+    result = answer("hoeveel organisaties hebben meegedacht?", [passage(GOALS, "doel", 0)])
+    assert "130 organisaties" in first_words(result, 40), result.text
+    lines = answer(
+        "hoeveel actielijnen heeft het plan?", [passage(PLAN + "\n\nHet plan werkt met vijf actielijnen.", "p", 0)]
+    )
+    assert "vijf actielijnen" in first_words(lines, 20), lines.text
+
+
+def test_an_article_after_an_opening_phrase_is_not_a_pronoun() -> None:
+    from assistant.answering.units import leans
+
+    assert not leans("In alle provincies wordt het belang van de aanpak onderstreept.")
+    assert leans("In 2026 is het € 5.080.") and leans("In 2026 is dat € 5.080.")
