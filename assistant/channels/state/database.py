@@ -35,6 +35,8 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATION_LOCK = 7_340_191_205
 
 log = logging.getLogger("wegwijzer.state")
+# Alembic says "Context impl …" at INFO every time a store opens; its warnings still show.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
