@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from assistant.base.text import fold
 
@@ -124,6 +125,14 @@ def _is_place(original: str, folded: str, start: int, word: str) -> bool:
     return same and start > 0 and original[start : start + 1].isupper()
 
 
+@lru_cache(maxsize=8192)
+def _near_place(word: str) -> str | None:
+    """The place name one typo away from ``word``, if any (cached: questions share most words,
+    and the comparison with every place name is the slow part of a question's analysis)."""
+    close = difflib.get_close_matches(word, _SINGLE_WORD, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
 def find_regions(text: str | None, fuzzy: bool = False) -> list[str]:
     """Province slugs named in ``text``, in order of first mention, without repeats.
 
@@ -140,10 +149,10 @@ def find_regions(text: str | None, fuzzy: bool = False) -> list[str]:
                 found.append(slug)
     if fuzzy and not found:
         for word in re.findall(r"[a-z][a-z'-]{4,}", folded):
-            close = difflib.get_close_matches(word, _SINGLE_WORD, n=1, cutoff=0.85)
-            if close and close[0] in _AMBIGUOUS:
+            close = _near_place(word)
+            if close in _AMBIGUOUS:
                 continue  # the exact word was not taken as a place above; a near one is not either
-            for slug in _ALIASES[close[0]] if close else []:
+            for slug in _ALIASES[close] if close else []:
                 if slug not in found:
                     found.append(slug)
     return found
