@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from assistant.base.text import fold, stem
+from assistant.base.text import STOPWORDS, fold, stem
 
 # Words that say what is asked, not what it is about ("tot welke leeftijd", "wat kost"): the
 # subject of a question is in its other words.
@@ -56,7 +56,8 @@ ASK_STEMS = frozenset(stem(w) for w in ASK_WORDS)
 # --- the kinds of answer ---------------------------------------------------------------------
 _KIND_CUES: dict[str, str] = {
     "amount": r"hoeveel (geld|euro|krijg|kost|betaal|subsidie|vergoed|leen|lenen|mag ik lenen|is er|bedraagt|verdien)"
-    r"|wat kost|wat kosten|kosten|\bkost\b|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|budget|"
+    r"|wat kost|wat kosten|kosten|\bkost\b|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|"
+    r"\b(het|welk|hoeveel|totale|jaarlijkse?|the|what|total|annual) budget|budget (van|voor|of|for)\b|"
     r"\bmax(imum|imaal)?\b|\bhoogste\b|at most|"
     r"vergoeding|leges|prijs|tarief|how much|cost|costs|fee|fees|salary|salaries|threshold|amount|price|"
     r"how much .*(borrow|lend|get|receive)|is (it|there) free|gratis\?",
@@ -70,7 +71,7 @@ _KIND_CUES: dict[str, str] = {
     "date": r"wanneer|tot wanneer|vanaf wanneer|sinds wanneer|welke datum|deadline|uiterlijk|when|until when|"
     r"from when|since when|which date|what date|start\w* (het|de|it)|open\w* (de|het)|sluit|closes?|"
     r"nog (aanvragen|open)|still (open|apply)|welk jaar|which year",
-    "duration": r"hoe lang|hoelang|how long|duur|looptijd|termijn|beslistermijn|geldig|valid for|binnen hoeveel",
+    "duration": r"hoe lang|hoelang|how long|hoe snel|how (fast|quickly|soon)|duur|looptijd|termijn|beslistermijn|geldig|valid for|binnen hoeveel",
     "who": r"\bwie\b|welke (organisatie|instantie|partij|bedrijven)|bij wie|who|which (organisation|organization|"
     r"body|agency)|whom",
     "where": r"\bwaar\b|waarheen|bij welk|where|which website|welke website|loket",
@@ -122,8 +123,8 @@ _FORM: dict[str, re.Pattern[str]] = {
     ),
     "date": re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|vanaf|sinds|tot en met|uiterlijk|deadline|since|until", re.I),
     "duration": re.compile(
-        r"\b\d+\s?(dagen|weken|maanden|jaar|jaren|uur|days|weeks|months|years|hours)\b|een jaar|één jaar|"
-        r"a year|one year|halfjaar",
+        r"\b\d+\s?(dagen|weken|maanden|jaar|jaren|uur|days|weeks|months|years|hours)\b|halfjaar|"
+        r"\b(een|één|one|half|halve|binnen|within) (uur|dag|week|maand|jaar|hour|day|week|month|year)\b|\ba year\b",
         re.I,
     ),
     "who": re.compile(
@@ -342,6 +343,8 @@ def counted_word(question: str) -> str | None:
     if not match:
         return None
     word = match.group(1).lower()
+    if word in STOPWORDS:  # "met hoeveel dan?": nothing named
+        return None
     return word[: max(4, len(word) - 3)]
 
 

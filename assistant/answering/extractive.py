@@ -49,6 +49,7 @@ W_BOILERPLATE = 0.12  # a template line repeated across documents
 W_STATUS = 0.12  # an ended scheme or a plan, when the question is not about either
 W_SHORT = 0.04
 W_ONE_ROW = 0.1  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
+W_LIST = 0.08  # options asked and a list whose intro names what is asked
 W_CONDITION = 0.05  # a unit for a case the asker did not mention ("Heb je X? Dan …")
 CUTOFF = 0.12  # a point must score within this of the lead
 MAX_UNITS = 3
@@ -176,6 +177,11 @@ def candidate_units(
     qset = set(request.retrieval.query_tokens)
     for p, rank, sentences, scores, vecs in _scored_sentences(request, passages, vectors, asked):
         context = token_set(p.chunk.indexed_text)
+        listed: frozenset[str] = frozenset()  # asked words that name a list of this passage
+        if "options" in asked.kinds:
+            listed = frozenset().union(
+                *(token_set(x.text) for x in sentences if x.is_intro and list_items(sentences, x.index))
+            ) & (qset - ASK_STEMS)
         for s in sentences:
             members = unit_for(sentences, s.index)
             if members is None:
@@ -196,6 +202,10 @@ def candidate_units(
             n_words = len(text.split())
             if sentences[members[0]].is_intro and len(members) > 2:
                 score += 0.04 if wants_list else -0.0015 * max(0, n_words - 50)
+                if "options" in asked.kinds and (token_set(sentences[members[0]].text) - ASK_STEMS) & qset:
+                    score += W_LIST  # "wat zijn de pijlers": the list of pillars, not "met vier pijlers"
+            elif listed and not s.item and token_set(text) & listed:
+                score -= W_LIST / 2  # a sentence that names what a list below gives in full
             score -= 0.001 * max(0, n_words - 60)
             if n_words < 5 and not asked.specific_form(text):
                 score -= W_SHORT  # "De website is it-omscholing.nl.": close to anything, says little
@@ -274,7 +284,7 @@ def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str]
         chosen.append(unit)
         words += unit.words
     lead, points = chosen[0], chosen[1:]
-    points.sort(key=lambda u: (u.rank, u.members[0]))
+    points.sort(key=lambda u: -u.score)
     return [lead, *points]
 
 

@@ -250,3 +250,35 @@ def test_an_article_after_an_opening_phrase_is_not_a_pronoun() -> None:
 
     assert not leans("In alle provincies wordt het belang van de aanpak onderstreept.")
     assert leans("In 2026 is het € 5.080.") and leans("In 2026 is dat € 5.080.")
+
+
+PILLARS = """Het Actieplan Groene en Digitale Banen wil meer dan 1 miljoen digitaal geschoolden in 2030, met vier pijlers.
+
+Het actieplan is in 2023 gepresenteerd. Het heeft vier pijlers:
+1. meer instroom in bètatechnisch onderwijs;
+2. behoud en meer instroom vanuit de arbeidsmarkt;
+3. hogere arbeidsproductiviteit;
+4. sterkere governance."""
+
+STAP = """STAP verving in 2022 de fiscale scholingsaftrek. Het ging om maximaal € 1.000 per jaar.
+
+Het STAP-budget bestaat niet meer: de regeling is per 1 januari 2024 afgeschaft.
+
+Het budget van de laatste ronde, ca. € 10 mln, was binnen een uur op."""
+
+
+def test_asked_options_lead_with_the_list_not_the_sentence_that_announces_it() -> None:
+    result = answer("wat zijn de pijlers van het actieplan groene en digitale banen", [passage(PILLARS, "agdb", 0)])
+    assert result.lead[0].items and "bètatechnisch" in first_words(result), result.text
+
+
+def test_a_scheme_named_budget_is_not_a_question_about_an_amount() -> None:
+    assert "amount" not in analyse("kan ik nog stap budget aanvragen voor een cursus?").kinds
+    assert "amount" in analyse("wat is het budget van de regeling?").kinds
+    result = answer("kan ik nog stap budget aanvrage voor een cursus?", [passage(STAP, "stap", 0)])
+    assert "afgeschaft" in first_words(result, 25), result.text
+
+
+def test_how_fast_asks_a_duration() -> None:
+    result = answer("hoe snel was het laatste stap budget op?", [passage(STAP, "stap", 0)])
+    assert "binnen een uur" in first_words(result, 25), result.text
