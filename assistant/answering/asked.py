@@ -183,7 +183,9 @@ REPLY_OPENING = re.compile(
     re.I,
 )
 CURRENT_YEAR = date.today().year
-_FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b", re.I)
+# a day and a month, or a month and a year ("3 februari", "oktober 2024"), not a bare month
+_FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I)
+_PAST = re.compile(r"\b(werd|werden|was|waren|hadden|did|were|happened|ooit)\b", re.I)
 _YEARLY = frozenset({"amount", "percentage", "salary", "fee", "age", "date"})  # values that change with the year
 _SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
 _YEAR = re.compile(r"\b(20[1-3]\d)\b")
@@ -248,6 +250,7 @@ class Asked:
     levels: frozenset[str] = frozenset()  # asked levels of education ("mbo")
     rates: frozenset[str] = frozenset()  # asked periods ("per jaar": year)
     counted: str | None = None  # what "hoeveel …" counts, as a word start ("organisat")
+    past: bool = False  # asks about the past ("wanneer werd …", "when was …"): an old year is the answer
 
     def specific_form(self, text: str) -> bool:
         """Does ``text`` hold an answer of an asked kind that has a form (a number, a date …)?"""
@@ -294,7 +297,7 @@ class Asked:
             score += 0.1 if spans & self.spans else -0.12  # the asked study year's row
         elif self.years and found:
             score += 0.1 if found & self.years else -0.12  # the asked year's row, not another's
-        elif found and not self.about_status and (self.kinds & _YEARLY or not self.kinds):
+        elif found and not self.about_status and not self.past and (self.kinds & _YEARLY or not self.kinds):
             # no year asked: the current rules, not an earlier year's row
             # (when the question is whether a scheme still exists, the year it ended is the answer)
             newest = max(found)
@@ -415,6 +418,7 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
     levels = {m.lower() for m in _LEVEL.findall(q)}
     rates = {rate for rate, pattern in _RATE_ASKED.items() if pattern.search(folded)}
     counted = counted_word(folded) if "count" in kinds else None
+    past = bool(_PAST.search(folded))
     age = asker_age(q)
     roles = {role for role, pattern in _ROLE.items() if pattern.search(folded)}
     if earlier:
@@ -441,4 +445,5 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
         frozenset(levels),
         frozenset(rates),
         counted,
+        past,
     )

@@ -99,6 +99,11 @@ def rare_tokens(request: AnswerRequest, indexed: dict[str, frozenset[str]]) -> f
     return frozenset(t for t in qset if request.idf(t) >= RARE_IDF and any(t in toks for toks in indexed.values()))
 
 
+def same_language(passage: Passage, lang: str) -> bool:
+    """Is the passage written in the question's language (words can match)?"""
+    return str(passage.chunk.meta.get("language") or "nl") == lang
+
+
 def _scored_sentences(
     request: AnswerRequest, passages: Sequence[Passage], vectors: dict[str, np.ndarray], asked: Asked
 ) -> list[tuple[Passage, int, Sequence[Sentence], np.ndarray, np.ndarray | None]]:
@@ -123,7 +128,8 @@ def _scored_sentences(
         heading = token_set(f"{p.chunk.title} {p.chunk.section or ''}")
         prior = (
             (0.0 if asked.about_status or p.chunk.meta.get("status") not in {"planned", "ended"} else -W_STATUS)
-            - (W_TOPIC if rare and not rare & indexed[p.chunk.chunk_id] else 0.0)
+            # the question's rare words say nothing about a passage in another language
+            - (W_TOPIC if rare and not rare & indexed[p.chunk.chunk_id] and same_language(p, request.lang) else 0.0)
             + 0.04 * (MAX_PASSAGES - rank) / MAX_PASSAGES
             + 0.05 * min(p.score, 1.0)
             + W_PASSAGE * p.dense

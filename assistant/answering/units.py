@@ -89,11 +89,20 @@ _NUMBER = re.compile(r"\d")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s")
 
 
+# "zo toch", "op die manier" inside a sentence point back as much as an opening "Dat": "Een
+# developer zonder diploma kan zo toch een Blauwe Kaart krijgen" needs the way it names.
+_LEANS_INSIDE = re.compile(r"\b(zo toch|zo ook|op die manier|op deze manier|in that way|that way|this way)\b")
+_ABOUT = re.compile(r"^(zo'n|zo’n) (\d|ruim|bijna|een|twee|drie|vier|vijf|tien|honderd|duizend)")  # "Zo'n 70%" = about
+
+
 def leans(sentence: str) -> bool:
     """Does the sentence open with words that need the previous one ("Dat moet …", "In 2026
-    is dat € 5.080", "Vraag dan …")?"""
+    is dat € 5.080", "Vraag dan …"), or point back inside ("kan zo toch …")?"""
+    folded = fold(sentence)
+    if _ABOUT.match(folded):
+        return False
     first = fold(sentence.split(" ", 1)[0]).strip(",.:;")
-    return first in _LEANS or bool(_LEANS_LATE.match(fold(sentence)))
+    return first in _LEANS or bool(_LEANS_LATE.match(folded)) or bool(_LEANS_INSIDE.search(folded))
 
 
 @dataclass(frozen=True)

@@ -282,3 +282,30 @@ def test_a_scheme_named_budget_is_not_a_question_about_an_amount() -> None:
 def test_how_fast_asks_a_duration() -> None:
     result = answer("hoe snel was het laatste stap budget op?", [passage(STAP, "stap", 0)])
     assert "binnen een uur" in first_words(result, 25), result.text
+
+
+BLUE_CARD = """Zonder diploma kan het ook: dan telt 3 jaar relevante werkervaring als IT-specialist. Een ervaren developer zonder diploma kan zo toch een Blauwe Kaart krijgen.
+
+Zo'n 70% van de digitale professionals werkt niet in de ICT-sector."""
+
+
+def test_a_sentence_that_points_back_inside_brings_what_it_points_to() -> None:
+    result = answer("blauwe kaart voor een developer zonder diploma?", [passage(BLUE_CARD, "bk", 0)])
+    for s in [*result.lead, *result.points]:
+        if "zo toch" in s.text:
+            assert "3 jaar relevante werkervaring" in s.text, result.text
+
+
+def test_about_a_number_is_not_an_anaphoric_opening() -> None:
+    from assistant.answering.units import leans
+
+    assert not leans("Zo'n 70% van de digitale professionals werkt niet in de ICT-sector.")
+    assert leans("Zo kun je het aanvragen.")
+
+
+def test_a_month_with_its_year_answers_when_better_than_a_bare_month() -> None:
+    text = """In oktober zal het uitvoeringsplan worden gepresenteerd.
+
+Dit koersdocument is opgesteld voor de presentatie van het uitvoeringsplan in oktober 2024."""
+    result = answer("wanneer werd het uitvoeringsplan gepresenteerd?", [passage(text, "koers", 0)])
+    assert "oktober 2024" in first_words(result, 25), result.text
