@@ -116,8 +116,25 @@ def _scored_sentences(
     total = sum(weight.values()) or 1.0
     indexed = {p.chunk.chunk_id: token_set(p.chunk.indexed_text) for p in passages}
     rare = rare_tokens(request, indexed)
+    # A passage in another language cannot share the question's words: it gets the mean word
+    # overlap of the passages that can, so an off-topic passage in the question's language does
+    # not win on words alone (an English question over Dutch programme text).
+    own = [p for p in passages if same_language(p, request.lang)]
+    cross_section = cross_overlap = 0.0
+    if own and len(own) < len(passages):
+        shares = [
+            sum(weight[t] for t in token_set(f"{p.chunk.title} {p.chunk.section or ''}") & qset) / total for p in own
+        ]
+        overlaps = [
+            sum(weight[t] for t in token_set(x.text) & qset) / total
+            for p in own
+            for x in passage_sentences(p.chunk.text)
+        ]
+        cross_section = sum(shares) / len(shares)
+        cross_overlap = sum(overlaps) / len(overlaps) if overlaps else 0.0
     out: list[tuple[Passage, int, Sequence[Sentence], np.ndarray, np.ndarray | None]] = []
     for p in passages:
+        cross = bool(own) and not same_language(p, request.lang)
         rank = min(p.rank - 1, MAX_PASSAGES - 1) if p.rank else 0
         sentences = passage_sentences(p.chunk.text)
         if not sentences:
@@ -133,13 +150,17 @@ def _scored_sentences(
             + 0.04 * (MAX_PASSAGES - rank) / MAX_PASSAGES
             + 0.05 * min(p.score, 1.0)
             + W_PASSAGE * p.dense
-            + W_SECTION * sum(weight[t] for t in heading & qset) / total
+            + W_SECTION * (cross_section if cross else sum(weight[t] for t in heading & qset) / total)
         )
         scores = np.zeros(len(sentences))
         for s in sentences:
             dense = float(vecs[s.index] @ qvec) if vecs is not None else p.dense
             toks = token_set(s.text)
-            overlap = sum(weight[t] for t in toks & qset) / total
+            overlap = (
+                max(cross_overlap, sum(weight[t] for t in toks & qset) / total)
+                if cross
+                else (sum(weight[t] for t in toks & qset) / total)
+            )
             score = dense + W_OVERLAP * overlap + prior
             if s.text.endswith("?"):  # a question in the text answers nothing by itself
                 score -= 0.5

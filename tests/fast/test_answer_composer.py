@@ -309,3 +309,15 @@ def test_a_month_with_its_year_answers_when_better_than_a_bare_month() -> None:
 Dit koersdocument is opgesteld voor de presentatie van het uitvoeringsplan in oktober 2024."""
     result = answer("wanneer werd het uitvoeringsplan gepresenteerd?", [passage(text, "koers", 0)])
     assert "oktober 2024" in first_words(result, 25), result.text
+
+
+def test_an_english_question_over_dutch_text_does_not_lead_with_an_english_passage_on_another_topic() -> None:
+    dutch = passage("In 2023 daalde het aantal ICT'ers met 3.000 naar 670.000 werkenden.", "arbeidsmarkt", 0)
+    off_topic = passage(
+        "In December 2023 IT professionals working in the region started a new approach for 3,000 people.",
+        "en/regio",
+        1,
+        language="en",
+    )
+    result = answer("How many IT professionals were working in the Netherlands in 2023?", [dutch, off_topic])
+    assert "670.000" in first_words(result, 20), result.text
