@@ -321,3 +321,11 @@ def test_an_english_question_over_dutch_text_does_not_lead_with_an_english_passa
     )
     result = answer("How many IT professionals were working in the Netherlands in 2023?", [dutch, off_topic])
     assert "670.000" in first_words(result, 20), result.text
+
+
+def test_how_much_of_asks_a_share() -> None:
+    text = """Volgens het koersdocument moet het aantal ICT-professionals met 60.000 per jaar groeien.
+
+Volgens de HCA ICT levert het ICT-onderwijs maar ca. 20% van de benodigde professionals."""
+    result = answer("How much of the needed IT people does education deliver?", [passage(text, "prognoses", 0)])
+    assert "20%" in first_words(result, 20), result.text
