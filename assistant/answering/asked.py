@@ -189,6 +189,7 @@ _FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b
 _PAST = re.compile(r"\b(werd|werden|was|waren|hadden|did|were|happened|ooit)\b", re.I)
 _YEARLY = frozenset({"amount", "percentage", "salary", "fee", "age", "date"})  # values that change with the year
 _SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
+SPECIFIC_KINDS = _SPECIFIC  # kinds whose answer has a form: a number, a date, an amount
 _YEAR = re.compile(r"\b(20[1-3]\d)\b")
 _AGE_IN_QUESTION = [
     re.compile(r"\b(\d{2})[- ]?(?:jaar|jarige|jr)\b", re.I),

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.asked import ASK_STEMS, Asked, age_rule_includes, analyse
+from assistant.answering.asked import ASK_STEMS, SPECIFIC_KINDS, Asked, age_rule_includes, analyse
 from assistant.answering.citations import citation, status_notes
 from assistant.answering.contacts import contacts_for
 from assistant.answering.protocol import AnswerEvent, AnswerRequest, Delta, Final
@@ -50,6 +50,8 @@ W_STATUS = 0.12  # an ended scheme or a plan, when the question is not about eit
 W_SHORT = 0.04
 W_ONE_ROW = 0.1  # the question's words in the title and heading ("Levenlanglerenkrediet", "Hoeveel kun je lenen?")
 W_LIST = 0.08  # options asked and a list whose intro names what is asked
+W_LENGTH, LONG_WORDS = 0.001, 60  # a long unit pushes the rest of the answer down
+LEAD_WORDS, SHORT_WORDS, SWAP_MARGIN = 40, 30, 0.05  # a lead longer than 40 words gives way to a short, close point
 W_CONDITION = 0.05  # a unit for a case the asker did not mention ("Heb je X? Dan …")
 CUTOFF = 0.12  # a point must score within this of the lead
 MAX_UNITS = 3
@@ -71,6 +73,10 @@ class Unit:
     context: frozenset[str] = frozenset()  # tokens of the passage's title, heading and text
     fit: float = 0.0  # the part of ``score`` that says it holds the asked kind (Asked.fit)
     conflict: bool = False  # a row for another year or age than the asker's
+
+    @property
+    def is_list(self) -> bool:
+        return any(self.sentences[m].item for m in self.members)
 
     @property
     def words(self) -> int:
@@ -233,7 +239,7 @@ def candidate_units(
                     score += W_LIST  # "wat zijn de pijlers": the list of pillars, not "met vier pijlers"
             elif listed and not s.item and token_set(text) & listed:
                 score -= W_LIST / 2  # a sentence that names what a list below gives in full
-            score -= 0.001 * max(0, n_words - 60)
+            score -= W_LENGTH * max(0, n_words - LONG_WORDS)
             if n_words < 5 and not asked.specific_form(text):
                 score -= W_SHORT  # "De website is it-omscholing.nl.": close to anything, says little
             if asked.age is None and s.item and s.intro is not None and by_age(sentences, s.intro):
@@ -312,6 +318,19 @@ def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str]
         words += unit.words
     lead, points = chosen[0], chosen[1:]
     points.sort(key=lambda u: -u.score)
+    if points and lead.words > LEAD_WORDS and asked.kinds & SPECIFIC_KINDS and not lead.is_list:
+        # a long lead hides the asked fact; a short point nearly as good that holds it goes first
+        short = next(
+            (
+                u
+                for u in points
+                if u.words <= SHORT_WORDS and u.score >= lead.score - SWAP_MARGIN and asked.specific_form(u.text)
+            ),
+            None,
+        )
+        if short is not None:
+            points.remove(short)
+            return [short, lead, *points]
     return [lead, *points]
 
 

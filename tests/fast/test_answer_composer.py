@@ -329,3 +329,14 @@ def test_how_much_of_asks_a_share() -> None:
 Volgens de HCA ICT levert het ICT-onderwijs maar ca. 20% van de benodigde professionals."""
     result = answer("How much of the needed IT people does education deliver?", [passage(text, "prognoses", 0)])
     assert "20%" in first_words(result, 20), result.text
+
+
+def test_a_long_lead_gives_way_to_a_short_sentence_with_the_asked_number() -> None:
+    text = (
+        "Om de ambities op het gebied van digitalisering te realiseren zullen er in 2030 minimaal één miljoen "
+        "ICT-professionals werkzaam moeten zijn, zoals beschreven in de strategie, wat een groei van 60.000 "
+        "ICT-professionals per jaar betekent, terwijl het aantal ICT-professionals in 2023 juist is gedaald.\n\n"
+        "In 2023 daalde het aantal juist, met 3.000 naar 670.000."
+    )
+    result = answer("met hoeveel is het aantal ict professionals in 2023 gedaald?", [passage(text, "cijfers", 0)])
+    assert "3.000" in first_words(result, 20), result.text
