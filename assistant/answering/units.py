@@ -95,6 +95,7 @@ _LEANS_INSIDE = re.compile(r"\b(zo toch|zo ook|op die manier|op deze manier|in t
 _ABOUT = re.compile(r"^(zo'n|zo’n) (\d|ruim|bijna|een|twee|drie|vier|vijf|tien|honderd|duizend)")  # "Zo'n 70%" = about
 
 
+@lru_cache(maxsize=50_000)
 def leans(sentence: str) -> bool:
     """Does the sentence open with words that need the previous one ("Dat moet …", "In 2026
     is dat € 5.080", "Vraag dan …"), or point back inside ("kan zo toch …")?"""
