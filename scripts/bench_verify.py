@@ -64,14 +64,14 @@ def bench_overhead(assistant: Assistant, qs: list[str]) -> None:
     embedded = sentences = 0
     k = assistant.settings.llm_passages
     warm = assistant.retrieve("Wat is de 30%-regeling?")[0]  # first store read and first embedding are slow
-    llm_answerer(assistant).prepare(warm.passages[:k], warm.query_vector, assistant.sentence_vectors)
+    llm_answerer(assistant).prepare(warm.passages[:k], warm.query_vector, assistant.retriever.sentence_vectors)
     assistant.embedder.query_vector("opwarmen")
     names = assistant.corpus_names()  # computed once per index version, as in real answers
     answerer = llm_answerer(assistant)  # a fresh one: measure uncached evidence preparation
     for i, q in enumerate(qs):
         retrieval, _, _ = assistant.retrieve(q)
         t0 = time.perf_counter()
-        given = answerer.prepare(retrieval.passages[:k], retrieval.query_vector, assistant.sentence_vectors)
+        given = answerer.prepare(retrieval.passages[:k], retrieval.query_vector, assistant.retriever.sentence_vectors)
         evidence = {g.n: g.evidence for g in given}
         verifier = Verifier(embed=assistant.embedder.query_vector, known_entities=names)
         for j in range(4):
