@@ -27,7 +27,7 @@ from assistant.base.settings import Settings
 from assistant.base.types import Chunk
 from assistant.core.coordination import GenerationPointer
 from assistant.core.embedder import DIM, E5Embeddings, Embedder
-from assistant.core.snapshot import IndexSnapshot, unit_rows
+from assistant.core.snapshot import IndexSnapshot
 from assistant.core.store_rows import DocMark, DocRows, _chunk_in, _chunk_number, _in_path_order, _meta_out
 
 if TYPE_CHECKING:
@@ -246,23 +246,30 @@ class _ChromaGeneration:
             np.asarray([by_id[cid] for cid in ids], dtype=np.float32) if ids else np.zeros((0, DIM), dtype=np.float32)
         )
         wanted = {c.chunk_id: int(c.meta.get("n_sentences", 0)) for c in chunks}
-        rows: dict[str, dict[int, Any]] = {}
+        # Filled page by page into one matrix per chunk, so at most one page of Chroma's rows is
+        # held beside the result (a 10,000-chunk index has ~80,000 sentence vectors).
+        matrices = {cid: np.zeros((n, DIM), dtype=np.float32) for cid, n in wanted.items() if n}
+        seen: dict[str, int] = {}
         offset = 0
         while True:
             got = self.sentences.get(include=["metadatas", "embeddings"], limit=_SENTENCE_BATCH, offset=offset)
             metas = got["metadatas"] or []
-            for meta, vec in zip(metas, got["embeddings"] if got["embeddings"] is not None else []):
-                cid = str(meta["chunk_id"])
-                if cid in wanted:
-                    rows.setdefault(cid, {})[int(meta["i"])] = vec
+            page = np.asarray(got["embeddings"] if got["embeddings"] is not None else [], dtype=np.float32)
+            for meta, vec in zip(metas, page):
+                cid, i = str(meta["chunk_id"]), int(meta["i"])
+                if cid in matrices and i < len(matrices[cid]):
+                    matrices[cid][i] = vec
+                    seen[cid] = seen.get(cid, 0) + 1
+            del page, got
             if len(metas) < _SENTENCE_BATCH:
                 break
             offset += _SENTENCE_BATCH
-        sentences = {
-            cid: unit_rows(np.asarray([got_rows[j] for j in range(wanted[cid])], dtype=np.float32))
-            for cid, got_rows in rows.items()
-            if wanted[cid] and all(j in got_rows for j in range(wanted[cid]))
-        }
+        sentences = {}
+        for cid, matrix in matrices.items():
+            if seen.get(cid, 0) == len(matrix):  # every sentence vector of the chunk is there
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                matrix /= np.where(norms == 0, 1.0, norms)
+                sentences[cid] = matrix
         return IndexSnapshot(self.number, chunks, vectors, sentences)
 
     def sentence_vectors(self, chunk_ids: Sequence[str], counts: Mapping[str, int]) -> dict[str, np.ndarray]:
