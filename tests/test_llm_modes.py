@@ -53,7 +53,9 @@ def test_citation_numbers_follow_the_passages_actually_cited(assistant: Assistan
     core = fresh(assistant, fake_endpoint)
     retrieval, _, _ = core.retrieve(FUNDING_Q)
     # cite the second given passage only: it becomes [1] in the answer
-    second = core.llm.prepare(retrieval.passages[:3], retrieval.query_vector, core.retriever.sentence_vectors)[1].passage.chunk
+    second = core.llm.prepare(retrieval.passages[:3], retrieval.query_vector, core.retriever.sentence_vectors)[
+        1
+    ].passage.chunk
     from assistant.base.text import chunk_sentences
 
     sentence = max(chunk_sentences(second.text), key=len).rstrip(".")
