@@ -11,17 +11,11 @@ import numpy as np
 
 from assistant.base.types import Chunk
 from assistant.core.embedder import DIM
-from assistant.core.snapshot import IndexSnapshot
+from assistant.core.snapshot import IndexSnapshot, unit_rows
 from assistant.core.store_rows import DocMark, DocRows, _chunk_in, _chunk_number, _in_path_order, _meta_out
 
 if TYPE_CHECKING:
     from assistant.core.store import GenerationWriter
-
-
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
 
 
 class _MemoryGeneration:
@@ -46,7 +40,7 @@ class _MemoryGeneration:
             return sorted(present - set(self.doc_marks))
 
     def write_chunks(self, rows: DocRows) -> None:
-        unit = _unit(rows.vectors) if rows.chunks else rows.vectors
+        unit = unit_rows(rows.vectors) if rows.chunks else rows.vectors
         extra = {"doc_hash": rows.doc_hash} if rows.doc_hash else None
         with self._lock:
             for chunk, vector in zip(rows.chunks, unit):
@@ -202,7 +196,7 @@ class MemoryStore:
         k = min(k, len(ids))
         if k <= 0:
             return []
-        sims = matrix @ _unit(vector)
+        sims = matrix @ unit_rows(vector)
         top = np.argsort(-sims, kind="stable")[:k]
         return [(ids[i], float(sims[i])) for i in top]
 

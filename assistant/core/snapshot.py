@@ -24,7 +24,8 @@ from assistant.base.types import Chunk
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (cosine similarity becomes a dot product); zero rows stay zero."""
+    """Rows (or one vector) scaled to unit length (cosine similarity becomes a dot product);
+    zero rows stay zero."""
     matrix = np.asarray(matrix, dtype=np.float32)
     if matrix.size == 0:
         return matrix
@@ -58,7 +59,7 @@ class IndexSnapshot:
         k = min(k, len(self.chunks))
         if k <= 0:
             return []
-        sims = self.vectors @ unit_rows(np.asarray(vector, dtype=np.float32)[None, :])[0]
+        sims = self.vectors @ unit_rows(vector)
         top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
         top = top[np.lexsort((top, -sims[top]))]
         return [(self._ids[i], float(sims[i])) for i in top]

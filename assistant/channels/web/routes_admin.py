@@ -104,17 +104,16 @@ class ReingestJob:
         return self.task
 
     async def _run(self) -> None:
-        self.busy = False
         try:
             report = await in_background_thread(ingest.reingest, self.assistant)
-        except IngestBusyError as exc:  # another process builds a generation; every process will follow it
-            self.busy = True
-            self.status = self.status.model_copy(update={"state": "failed", "finished": _now(), "error": str(exc)})
-            return
         except Exception as exc:  # reported in the status; the old index stays in use
-            log.exception("re-ingest failed")
+            # IngestBusyError: another process builds a generation, and every process will follow it
+            self.busy = isinstance(exc, IngestBusyError)
+            if not self.busy:
+                log.exception("re-ingest failed")
             self.status = self.status.model_copy(update={"state": "failed", "finished": _now(), "error": str(exc)})
             return
+        self.busy = False
         if self.on_done:
             self.on_done()
         summary = ReingestReportPublic(
