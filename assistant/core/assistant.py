@@ -162,7 +162,7 @@ class Assistant:
         if not regions and profile.region:
             region = normalize_region(profile.region)
             regions = [region] if region else []
-        query = f"{topic_of(previous[-1], retriever.idf)} {question}" if followup else question
+        query = f"{topic_of(previous[-1], retriever.idf_for(lang))} {question}" if followup else question
         named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"
@@ -226,7 +226,7 @@ class Assistant:
                 )
             )
             return
-        choices = None if followup else clarify_choices(q, retrieval, retriever.idf)
+        choices = None if followup else clarify_choices(q, retrieval, retriever.idf_for(lang))
         if choices:
             yield from self._clarify(q, lang, started, choices, retrieval)
             return
@@ -237,7 +237,7 @@ class Assistant:
             followup=followup,
             retrieval=retrieval,
             sentence_vectors=retriever.sentence_vectors,
-            idf=retriever.idf,
+            idf=retriever.idf_for(lang),
             conversation=tuple(conversation or ()),
             context=self.with_sections(retrieval.passages[: self.settings.top_k], retriever=retriever),
             is_boilerplate=retriever.is_boilerplate,

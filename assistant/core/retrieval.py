@@ -12,7 +12,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,10 +119,21 @@ class HybridRetriever:
         snapshot = self.store.snapshot()
         chunks = snapshot.chunks
         bm25 = BM25Index([c.indexed_text for c in chunks], k1=self.settings.bm25_k1, b=self.settings.bm25_b)
+        # Translations are not more documents: a Dutch question is scored on the originals'
+        # statistics alone, so adding an English edition cannot move a Dutch answer.
+        original_rows = np.array([i for i, c in enumerate(chunks) if not c.meta.get("translation_of")], dtype=int)
+        bm25_nl = (
+            BM25Index([chunks[i].indexed_text for i in original_rows], k1=self.settings.bm25_k1, b=self.settings.bm25_b)
+            if len(original_rows) < len(chunks)
+            else bm25
+        )
         df: dict[str, int] = {}
+        df_nl: dict[str, int] = {}
         for c in chunks:
             for tok in set(content_tokens(c.indexed_text)):
                 df[tok] = df.get(tok, 0) + 1
+                if not c.meta.get("translation_of"):
+                    df_nl[tok] = df_nl.get(tok, 0) + 1
         sections: dict[tuple[str, str | None], list[Chunk]] = {}
         for c in chunks:
             sections.setdefault((c.doc_id, c.section), []).append(c)
@@ -158,7 +169,10 @@ class HybridRetriever:
             self.chunks = chunks
             self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
             self.bm25 = bm25
+            self.bm25_nl = bm25_nl
+            self.original_rows = original_rows
             self.df = df
+            self.df_nl = df_nl
             self.sections = sections
             self.boilerplate = boilerplate
             self.originals = frozenset(c.chunk_id for c in chunks if not c.meta.get("translation_of"))
@@ -244,6 +258,19 @@ class HybridRetriever:
         n = max(len(self.chunks), 1)
         return math.log(1 + (n - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
 
+    def idf_for(self, lang: str | None) -> Callable[[str], float]:
+        """The idf a question in ``lang`` is weighed with: over the original documents for a
+        Dutch question (their translations would count every section twice), over everything
+        for another language (its words occur in the editions only)."""
+        if lang and lang != "nl":
+            return self.idf
+        df, n = self.df_nl, max(len(self.original_rows), 1)
+
+        def idf(token: str) -> float:
+            return math.log(1 + (n - df.get(token, 0) + 0.5) / (df.get(token, 0) + 0.5))
+
+        return idf
+
     def coverage(self, tokens: list[str], texts: list[str]) -> float:
         """IDF-weighted share of query tokens that occur in ``texts``."""
         uniq = list(dict.fromkeys(tokens))
@@ -279,20 +306,30 @@ class HybridRetriever:
         timings["embed_ms"] = (time.perf_counter() - t0) * 1000
         tokens = query_tokens(question)
         with self._lock:
-            chunks, by_id, bm25, snapshot = self.chunks, self.by_id, self.bm25, self.snapshot
-        n_cand = max(self.settings.candidates, k) * (2 if self.editions else 1)
+            chunks, by_id, snapshot = self.chunks, self.by_id, self.snapshot
+            dutch = not lang or lang == "nl"
+            bm25 = self.bm25_nl if dutch else self.bm25
+            rows = self.original_rows if dutch and self.bm25_nl is not self.bm25 else None
+            n_editions = len(chunks) - len(self.original_rows)
+        wanted = max(self.settings.candidates, k)
+        # every edition chunk could outrank an original: ask for that many more, so the
+        # originals-only rankings below still hold ``wanted`` candidates
+        n_cand = wanted + n_editions
 
         t1 = time.perf_counter()
         dense_hits = snapshot.query(qvec, n_cand) if self.mode != "bm25" else []
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
-        lex = bm25.scores(tokens) if self.mode != "dense" else np.zeros(len(chunks))
+        lex = np.zeros(len(chunks), dtype=np.float32)
+        if self.mode != "dense":
+            if rows is None:
+                lex = bm25.scores(tokens)
+            else:
+                lex[rows] = bm25.scores(tokens)
         lex_top = [int(i) for i in np.argsort(-lex)[:n_cand] if lex[i] > 0]
         timings["bm25_ms"] = (time.perf_counter() - t2) * 1000
 
-        dense_hits, lex_top = self._originals_only(
-            dense_hits, lex, lex_top, lang, n_cand // (2 if self.editions else 1)
-        )
+        dense_hits, lex_top = self._originals_only(dense_hits, lex, lex_top, lang, wanted)
         dense_score = {cid: s for cid, s in dense_hits if cid in by_id}
         fused: dict[int, float] = {}
         rk = self.settings.rrf_k
