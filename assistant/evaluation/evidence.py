@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.base.types import Passage
+from assistant.core.retrieval import HybridRetriever
 from assistant.evaluation.dataset import Case
 from assistant.evaluation.matching import contains, find_any
 
@@ -20,15 +21,30 @@ def matched_evidence(text: str, evidence: Sequence[str]) -> str | None:
 
 
 class EvidenceIndex:
-    """Counts, per case, how many indexed passages contain its evidence (for ideal DCG)."""
+    """Counts, per case, how many passages the asker could be shown contain its evidence
+    (for the ideal DCG). A Dutch question is answered from the original documents and an
+    English one from each section's English edition where there is one: a translation of a
+    relevant section is the same passage in another language, not a second relevant one the
+    ranking missed."""
 
-    def __init__(self, texts: Sequence[str]):
+    def __init__(self, texts: Sequence[str], shown: dict[str, list[str]] | None = None):
         self.texts = list(texts)
+        self.shown = shown or {}
 
-    def count(self, evidence: Sequence[str]) -> int:
+    @classmethod
+    def of(cls, retriever: HybridRetriever) -> EvidenceIndex:
+        originals = [c for c in retriever.chunks if c.chunk_id in retriever.originals]
+        langs = {str(c.meta.get("language") or "en") for c in retriever.chunks if c.meta.get("translation_of")}
+        shown = {"nl": [c.text for c in originals]}
+        for lang in langs:
+            shown[lang] = [p.text for p in retriever.in_edition([Passage(c, 0.0) for c in originals], lang)]
+        return cls([c.text for c in retriever.chunks], shown)
+
+    def count(self, evidence: Sequence[str], lang: str | None = None) -> int:
         if not evidence:
             return 0
-        return sum(1 for t in self.texts if matched_evidence(t, evidence) is not None)
+        texts = self.shown.get(lang or "nl", self.texts)
+        return sum(1 for t in texts if matched_evidence(t, evidence) is not None)
 
     def any_contains(self, phrases: Sequence[str]) -> bool:
         return any(contains(t, p) for t in self.texts for p in phrases)

@@ -196,14 +196,14 @@ def run_cases(
     """
     if not assistant.ready:
         raise EvalError("no documents are indexed yet: run `wegwijzer ingest` first")
-    index = EvidenceIndex([c.text for c in assistant.retriever.chunks])
+    index = EvidenceIndex.of(assistant.retriever)
     top_k = assistant.settings.top_k
     rows: list[Row] = []
     for case in cases:
         conversation = [Turn(t) for t in case.turns]
         profile = Profile(audience=case.audience, lang=case.lang)  # type: ignore[arg-type]
         asked = {name: _ask(assistant, case, conversation, profile, name) for name in answerers}
-        base: Row = case.to_dict() | {"k": k, "n_relevant": index.count(case.evidence)}
+        base: Row = case.to_dict() | {"k": k, "n_relevant": index.count(case.evidence, case.lang)}
         source = next(
             (a for _, a in asked.values() if a is not None and a.mode in FULL_RETRIEVAL_MODES and k == top_k), None
         )
@@ -314,7 +314,7 @@ def run_eval(
     previous = load_previous(compare_dir) if compare_dir else None  # fail early on a bad folder
     rows = run_cases(assistant, cases, k, answerers, progress)
     eval_seconds = time.perf_counter() - started
-    index = EvidenceIndex([c.text for c in assistant.retriever.chunks])
+    index = EvidenceIndex.of(assistant.retriever)
     s = assistant.settings
     summary: dict[str, Any] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
