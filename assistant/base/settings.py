@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         0.85, description="Score factor for passages written only for other audiences than the asker's."
     )
     other_region_penalty: float = Field(0.5, description="Score factor for another province's pages.")
+    unasked_region_penalty: float = Field(
+        0.65,
+        description="Score factor for the province pages when the question names no province "
+        "(they repeat the national schemes per province; chosen on the tuning sets).",
+    )
     answer_words: int = Field(120, description="Target length of an extractive answer, in words.")
     max_question_chars: int = Field(1000, description="Longer questions are refused with a clear message.")
 

@@ -352,6 +352,8 @@ class HybridRetriever:
                     score += self.settings.region_boost
                 elif "national" not in cr:
                     score *= self.settings.other_region_penalty
+            elif chunk.meta.get("kind") == "region":
+                score *= self.settings.unasked_region_penalty
             if audience:
                 readers = chunk.meta.get("audience")
                 if isinstance(readers, list) and readers:
