@@ -7,6 +7,11 @@ that document. An unchanged document is copied from the live generation with its
 (nothing is embedded). Deleted files lose their chunks. A file that fails to load keeps
 the chunks it had, so a broken upload never empties the index.
 
+An unchanged document is carried by its completion mark alone, which points at the rows the live
+generation reads (:meth:`GenerationWriter.carry`): re-indexing one changed document writes that
+document and one mark per other document, not a copy of the whole index. (A re-ingest runs in the
+serving process, and Chroma holds the GIL while it writes: copying every row stalled answers.)
+
 The write order per document is chunks, sentence vectors, completion mark; then the pointer
 switch, then the old generations go (see :mod:`assistant.core.store`). An ingest killed at any
 point leaves the live generation as it was; the next run resumes the generation it left,
@@ -19,6 +24,7 @@ write step. Unset, it costs one environment lookup per run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -27,7 +33,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,6 +226,15 @@ def _run_ingest(
         if there and there.doc_hash == doc_hash and there.path == rel:
             _classify(report, doc_key, doc_hash, indexed)
             continue
+        if previous and previous.doc_hash == doc_hash and not rebuild:
+            if there:
+                writer.drop(doc_key)
+                step("drop")
+            if writer.carry(previous, rel):  # its rows stay where they are: nothing read or copied
+                step(f"mark of {rel}")
+                _classify(report, doc_key, doc_hash, indexed)
+                continue
+            there = None
         rows = (
             _carried(store, embedder, doc_key) if previous and previous.doc_hash == doc_hash and not rebuild else None
         )
@@ -308,6 +323,10 @@ def _keep(
     if there:  # a newer version an interrupted run wrote: not what answers used
         writer.drop(doc_key)
         step("drop")
+    if previous and writer.carry(previous, rel):
+        step(f"mark of {rel}")
+        report.kept.append(doc_key)
+        return
     rows = _carried(store, embedder, doc_key) if previous else None
     if rows is not None:
         _write(writer, rows, rel, step)
@@ -362,6 +381,34 @@ def _embed(embedder: Embedder, chunks: list[Chunk], doc_hash: str, progress: Pro
 
 
 _REINGEST_LOCK = threading.Lock()
+INGEST_SWITCH_INTERVAL_S = 0.0005  # see _answers_first
+
+
+@contextlib.contextmanager
+def _answers_first() -> Iterator[None]:
+    """While a re-ingest runs in the serving process, the interpreter hands the GIL over every
+    0.5 ms instead of every 5 ms: the ingest's pure-Python stretches (rebuilding BM25 and the
+    retriever's tables) then delay an answer thread that wants the GIL back by at most that,
+    not 5 ms each time. A lower CPU priority (nice) does not help here: threads wait for the
+    GIL, not for a core. Set back when the last re-ingest ends."""
+    global _ingests_running, _interval_before
+    with _INTERVAL_LOCK:
+        if _ingests_running == 0:
+            _interval_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_interval_before, INGEST_SWITCH_INTERVAL_S))
+        _ingests_running += 1
+    try:
+        yield
+    finally:
+        with _INTERVAL_LOCK:
+            _ingests_running -= 1
+            if _ingests_running == 0:
+                sys.setswitchinterval(_interval_before)
+
+
+_INTERVAL_LOCK = threading.Lock()
+_ingests_running = 0
+_interval_before = sys.getswitchinterval()
 
 
 def reingest(assistant: Assistant, rebuild: bool = False, progress: Progress = _noop) -> IngestReport:
@@ -376,7 +423,7 @@ def reingest(assistant: Assistant, rebuild: bool = False, progress: Progress = _
         assistant.reload()
         switched.append(True)
 
-    with _REINGEST_LOCK:
+    with _REINGEST_LOCK, _answers_first():
         report = run_ingest(
             assistant.settings,
             rebuild=rebuild,

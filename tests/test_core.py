@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import make_settings
 from fakes import FakeEmbedder
@@ -240,6 +241,49 @@ def test_each_ingest_switches_to_a_new_generation_equal_to_a_clean_one(tmp_path:
     clean = make_settings(tmp_path / "clean", corpus_dir=corpus)
     run_ingest(clean, embedder=embedder)
     assert snapshot(store) == snapshot(ChromaStore(clean, embedder))  # the copied document is byte for byte the same
+
+
+@pytest.mark.parametrize("max_homes", [4, 2])
+def test_unchanged_documents_are_carried_by_their_marks_and_read_from_the_last_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_homes: int
+):
+    """A re-ingest writes the changed document and a mark per other one (no copy of the index),
+    a reload reads only the changed document (the rest lent by the last snapshot), and what
+    answers read equals a clean ingest and a whole read, ingest after ingest; the generations
+    kept as homes stay few."""
+    from assistant.core import chroma_store
+
+    monkeypatch.setattr(chroma_store, "MAX_HOMES", max_homes)
+    corpus = tmp_path / "corpus"
+    write_notes(corpus, NOTES)
+    settings = make_settings(tmp_path / "data", corpus_dir=corpus)
+    embedder = FakeEmbedder()
+    run_ingest(settings, embedder=embedder)
+    store = ChromaStore(settings, embedder)
+    store.snapshot()
+    names = sorted(NOTES)
+    for round_ in range(7):
+        name = names[round_ % len(names)]
+        (corpus / name).write_text((corpus / name).read_text(encoding="utf-8") + f"\nRonde {round_}.\n")
+        report = run_ingest(settings, embedder=embedder)
+        assert report.updated == [name.removesuffix(".md")] and len(report.unchanged) == len(names) - 1
+        lent, whole = store.snapshot(), ChromaStore(settings, embedder).snapshot()
+        assert lent.generation == whole.generation == report.generation
+        assert [(c.chunk_id, c.text, c.meta) for c in lent.chunks] == [
+            (c.chunk_id, c.text, c.meta) for c in whole.chunks
+        ]
+        assert np.array_equal(lent.vectors, whole.vectors)
+        assert lent.sentences.keys() == whole.sentences.keys()
+        assert all(np.array_equal(lent.sentences[cid], whole.sentences[cid]) for cid in whole.sentences)
+        homes = {mark.home or store.generation for mark in store.marks().values()}
+        assert len(homes) <= max_homes
+        on_disk = sorted(c.name for c in store.client.list_collections())
+        assert on_disk == sorted(f"wegwijzer_g{n}{part}" for n in homes for part in ("", "_docs", "_sentences"))
+    clean = make_settings(tmp_path / "clean", corpus_dir=corpus)
+    run_ingest(clean, embedder=embedder)
+    assert snapshot(store) == snapshot(ChromaStore(clean, embedder))
+    qvec = embedder.query_vector("subsidie voor leren")
+    assert store.query(qvec, 5) == ChromaStore(clean, embedder).query(qvec, 5)
 
 
 def test_an_ingest_that_breaks_off_is_repaired_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

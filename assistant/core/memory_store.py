@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 class _MemoryGeneration:
     """One generation in memory; every method runs under the store's lock."""
 
-    def __init__(self, lock: threading.Lock, number: int):
+    def __init__(self, lock: threading.Lock, number: int, source: _MemoryGeneration | None = None):
         self._lock = lock
         self.number = number
+        self.source = source  # the live generation when this one was begun (what carry() takes from)
         self.resumed = False
         self.rows: dict[str, tuple[str, dict[str, Any], np.ndarray]] = {}  # chunk_id -> text, meta, vector
         self.sentences: dict[str, tuple[list[str], np.ndarray]] = {}  # chunk_id -> sentence texts, vectors
@@ -59,6 +60,23 @@ class _MemoryGeneration:
     def write_mark(self, mark: DocMark) -> None:
         with self._lock:
             self.doc_marks[mark.doc_id] = mark
+
+    def carry(self, mark: DocMark, path: str) -> bool:
+        """The live generation's rows of the document, shared (in memory nothing is copied)."""
+        source = self.source
+        if source is None or not self.number:
+            return False
+        with self._lock:
+            if source.doc_marks.get(mark.doc_id) != mark:
+                return False
+            for cid, row in source.rows.items():
+                if row[1]["doc_id"] == mark.doc_id:
+                    self.rows[cid] = row
+                    if cid in source.sentences:
+                        self.sentences[cid] = source.sentences[cid]
+            self.doc_marks[mark.doc_id] = DocMark(mark.doc_id, mark.doc_hash, path, mark.chunks, mark.sentences)
+            self.matrix = None
+        return True
 
     def drop(self, doc_id: str) -> int:
         with self._lock:
@@ -109,7 +127,7 @@ class MemoryStore:
         return False  # the switch itself moves the reads
 
     def begin(self, fresh: bool = False) -> GenerationWriter:
-        return _MemoryGeneration(self._lock, self._live.number + 1)
+        return _MemoryGeneration(self._lock, self._live.number + 1, None if fresh else self._live)
 
     def switch(self, writer: GenerationWriter) -> None:
         if not isinstance(writer, _MemoryGeneration):

@@ -42,12 +42,14 @@ class IndexSnapshot:
     chunks: list[Chunk]
     vectors: np.ndarray  # row i belongs to chunks[i]
     sentences: Mapping[str, np.ndarray] = field(default_factory=dict)
+    unit: bool = False  # the vectors are unit length already (rows lent by an earlier snapshot)
     _ids: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.chunks) != len(self.vectors):
             raise ValueError(f"{len(self.chunks)} chunks but {len(self.vectors)} vectors")
-        object.__setattr__(self, "vectors", unit_rows(self.vectors))
+        if not self.unit:
+            object.__setattr__(self, "vectors", unit_rows(self.vectors))
         object.__setattr__(self, "_ids", [c.chunk_id for c in self.chunks])
 
     def __len__(self) -> int:

@@ -16,14 +16,19 @@ Generations (how an ingest stays atomic and crash-safe)
 Ingest never edits the index that answers read. It builds a new *generation* beside the live
 one (:meth:`VectorStore.begin`), document by document: a document's chunks, then its sentence
 vectors, then its *completion mark* (:class:`DocMark`: content hash and row counts). A document
-counts as indexed only when its mark is there and the counts agree with the rows. When every
+counts as indexed only when its mark is there and the counts agree with the rows. An unchanged
+document is carried by its mark alone (:meth:`GenerationWriter.carry`): the mark names the
+generation that holds its rows (its *home*), and nothing is copied. When every
 document is written, :meth:`VectorStore.switch` makes the new generation live in one step, and
 :meth:`VectorStore.discard_old` deletes the others.
 
 In Chroma a generation ``N`` is three collections, ``<collection>_gN`` (chunks),
 ``<collection>_gN_sentences`` and ``<collection>_gN_docs`` (the marks); the live one is named
 by a small JSON file, ``<collection>.generation.json`` in the Chroma folder (in the data folder
-with a Chroma server), replaced atomically (``os.replace``) at the switch. A store reads the
+with a Chroma server), replaced atomically (``os.replace``) at the switch. A generation reads the
+rows of the documents it carries in their homes (never writing there); old generations that are
+still homes of the live one are kept, and the next ingest copies documents out of a home that is
+mostly stale or one too many (``MAX_HOMES``), so a few generations hold the rows. A store reads the
 generation it opened until :meth:`VectorStore.refresh` (called by :meth:`all_chunks`, so a
 retriever's ``reload()`` moves to the new generation). An ingest killed half-way leaves a
 generation above the live one: the next :meth:`begin` resumes it, keeping the documents whose
@@ -79,6 +84,12 @@ class GenerationWriter(Protocol):
     def write_sentences(self, rows: DocRows) -> None: ...
 
     def write_mark(self, mark: DocMark) -> None: ...
+
+    def carry(self, mark: DocMark, path: str) -> bool:
+        """Carry an unchanged document of the live generation (its mark there) into this one
+        without copying its rows (the new mark points at them); one write, its mark. False when
+        it must be copied instead (then nothing was written)."""
+        ...
 
     def drop(self, doc_id: str) -> int:
         """Remove a document's mark, then its rows; returns how many chunks went."""

@@ -20,20 +20,40 @@ from assistant.base.types import Chunk
 
 @dataclass(frozen=True)
 class DocMark:
-    """A document's completion mark in a generation: written after all its rows."""
+    """A document's completion mark in a generation: written after all its rows.
+
+    ``home`` is the generation whose collections hold the rows when they are not the mark's own
+    generation's: an unchanged document is carried into a new generation by its mark alone,
+    pointing at the rows an earlier generation wrote (0: the rows are the mark's generation's)."""
 
     doc_id: str
     doc_hash: str
     path: str  # relative to the corpus folder: the order of documents is the order of their paths
     chunks: int
     sentences: int
+    home: int = 0
 
     def to_meta(self) -> dict[str, str | int]:
-        return {"doc_hash": self.doc_hash, "path": self.path, "chunks": self.chunks, "sentences": self.sentences}
+        meta: dict[str, str | int] = {
+            "doc_hash": self.doc_hash,
+            "path": self.path,
+            "chunks": self.chunks,
+            "sentences": self.sentences,
+        }
+        if self.home:
+            meta["home"] = self.home
+        return meta
 
     @classmethod
     def from_meta(cls, doc_id: str, meta: Mapping[str, Any]) -> DocMark:
-        return cls(doc_id, str(meta["doc_hash"]), str(meta["path"]), int(meta["chunks"]), int(meta["sentences"]))
+        return cls(
+            doc_id,
+            str(meta["doc_hash"]),
+            str(meta["path"]),
+            int(meta["chunks"]),
+            int(meta["sentences"]),
+            int(meta.get("home", 0)),
+        )
 
 
 @dataclass
