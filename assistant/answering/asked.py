@@ -124,7 +124,9 @@ _FORM: dict[str, re.Pattern[str]] = {
     ),
     "date": re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|vanaf|sinds|tot en met|uiterlijk|deadline|since|until", re.I),
     "duration": re.compile(
-        r"\b\d+\s?(dagen|weken|maanden|jaar|jaren|uur|days|weeks|months|years|hours)\b|halfjaar|"
+        # not an age row ("30 jaar en ouder", "25 years old")
+        r"\b\d+\s?(dagen|weken|maanden|jaar|jaren|uur|days|weeks|months|years|hours)\b"
+        r"(?!\s+(en|of|or|and)\s+(ouder|jonger|older|younger|over)|\s+(oud|old)\b)|halfjaar|"
         r"\b(een|één|one|half|halve|binnen|within) (uur|dag|week|maand|jaar|hour|day|week|month|year)\b|\ba year\b",
         re.I,
     ),
@@ -191,6 +193,32 @@ _YEARLY = frozenset({"amount", "percentage", "salary", "fee", "age", "date"})  #
 _SPECIFIC = frozenset({"amount", "percentage", "age", "duration", "date", "count"})
 SPECIFIC_KINDS = _SPECIFIC  # kinds whose answer has a form: a number, a date, an amount
 _YEAR = re.compile(r"\b(20[1-3]\d)\b")
+# "vanaf 1 januari 2027", "from 2027", "per 2025": a rule from that year on, so it answers a
+# question about a later year; "tot en met 2026", "until 2026": up to that year
+_ON_FROM = re.compile(
+    rf"\b(?:vanaf|from|per|since|sinds|starting|na|after)\s+(?:\d{{1,2}}\s+)?(?:(?:{_MONTHS})\s+)?(20[1-3]\d)\b", re.I
+)
+_UP_TO = re.compile(
+    rf"\b(?:tot en met|t/m|until|up to and including|through)\s+(?:\d{{1,2}}\s+)?(?:(?:{_MONTHS})\s+)?"
+    r"(?:studiejaar\s+|school year\s+)?(20[1-3]\d)\b",
+    re.I,
+)
+
+
+def years_covered(text: str, asked: frozenset[int]) -> bool | None:
+    """Does ``text`` speak about an asked year: names it, or states a rule from an earlier
+    year on ("vanaf 2027" for 2028) or up to a later one ("tot en met 2026" for 2025)?
+    None when the text names no year."""
+    found = {int(y) for y in _YEAR.findall(text)}
+    if not found:
+        return None
+    if found & asked:
+        return True
+    starts = [int(y) for y in _ON_FROM.findall(text)]
+    ends = [int(y) for y in _UP_TO.findall(text)]
+    return any(a >= y for a in asked for y in starts) or any(a <= y for a in asked for y in ends)
+
+
 _AGE_IN_QUESTION = [
     re.compile(r"\b(\d{2})[- ]?(?:jaar|jarige|jr)\b", re.I),
     re.compile(r"\bben (?:nu |al )?(\d{2})\b", re.I),
@@ -271,10 +299,8 @@ class Asked:
         if spans:
             if not spans & self.spans:
                 return True
-        elif self.years:
-            found = {int(y) for y in _YEAR.findall(text)}
-            if found and not found & self.years:
-                return True
+        elif self.years and years_covered(text, self.years) is False:
+            return True
         return self.age is not None and age_rule_includes(text, self.age) is False
 
     def _fit(self, text: str) -> float:
@@ -298,7 +324,7 @@ class Asked:
         if spans:
             score += 0.1 if spans & self.spans else -0.12  # the asked study year's row
         elif self.years and found:
-            score += 0.1 if found & self.years else -0.12  # the asked year's row, not another's
+            score += 0.1 if years_covered(text, self.years) else -0.12  # the asked year's row, not another's
         elif found and not self.about_status and not self.past and (self.kinds & _YEARLY or not self.kinds):
             # no year asked: the current rules, not an earlier year's row
             # (when the question is whether a scheme still exists, the year it ended is the answer)
@@ -409,6 +435,8 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
         r"hoeveel (subsidie|vergoeding|krijg|steun|bijdrage)|how much (subsidy|funding)", folded
     ):
         kinds.add("percentage")  # a subsidy is often a share of the costs
+    if "amount" in kinds and re.search(r"\d\s?%|procent|percent", folded):
+        kinds.add("percentage")  # "how much is the 30% ruling then?": a percentage answers
     if _SALARY_ASKED.search(folded):
         kinds |= {"amount", "salary"}
     if _FEE_ASKED.search(folded):

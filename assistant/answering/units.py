@@ -71,8 +71,13 @@ _LEANS_LATE = re.compile(
     # "In 2026 is het € 5.080" leans; "In alle provincies wordt het belang …" does not ("het" is an article)
     r"|^(in|voor|vanaf|sinds|bij|tot|na|per) [^,.]{1,25}? (is|was|wordt|werd|geldt|gold|kost|kostte) het"
     r"(?= (?:[^a-z ]|nog\b|al\b|ook\b|dan\b|wel\b|niet\b|meer\b|minder\b|maximaal|minimaal|ongeveer|circa)|[.,]|$)"
-    r"|^\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"  # "Vraag dan …", "Kijk daarvoor …"
+    # "Vraag dan …", "Kijk daarvoor …"; not a comparison ("Minder dan een kwart …")
+    r"|^(?!(?:meer|minder|groter|kleiner|ouder|jonger|hoger|lager|later|eerder|langer|korter|beter|vaker|sneller|"
+    r"anders|liever|duurder|goedkoper|strenger|ruimer|lager|hoger) dan\b)\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"
     r"|^(let op|note|attentie|tip|pas op): (dit|dat|deze|die|het|this|that|it)\b"
+    # "Het is per 2024 afgeschaft." points back; "Het is belangrijk dat …", "Het kan om … gaan" do not
+    r"|^het (is|was|wordt|werd|kan|kon|moet|gaat|ging|geldt|gold|bestaat|blijft|liep|loopt|stopt|stopte|kost|kostte)\b"
+    r"(?!.*\b(om|dat|te|of|wat|hoe|wie|waar)\b)"
     r"|^(\S+ ){0,5}dus\b"  # "Als zij-instromer kun je … dus niet …": a conclusion of what came before
     r"|^(\S+ ){1,4}(deze|dit|zo'n|zulke|these|this|such) (\w+ )?(subsidie|regeling|lening|vergunning|opleiding|route|"
     r"aanvraag|kosten|bedrag|bedragen|norm|termijn|plan|scheme|loan|permit|course|amount|threshold|rule)"
@@ -82,7 +87,7 @@ _POINTER = re.compile(
     r"^(meer (uitleg|informatie|info|hierover)|zie (ook )?|lees (ook |meer |verder )?|see (also )?|more (information|details))"
     r"|staat (verder )?(uitgelegd|beschreven) (onder|in|op|bij)|staat op de pagina|zie de pagina|zie \"|"
     r"\b(deze pagina|dit document|deze tekst|dit overzicht|hieronder|hierboven|this page|this document|below|above)\b|"
-    r"samenvatting in eigen woorden|daarna staan",
+    r"samenvatting in eigen woorden|daarna staan|^denk (bijvoorbeeld )?aan\b|^(think of|for example, think)\b",
     re.I,
 )
 _NUMBER = re.compile(r"\d")

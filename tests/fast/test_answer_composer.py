@@ -340,3 +340,48 @@ def test_a_long_lead_gives_way_to_a_short_sentence_with_the_asked_number() -> No
     )
     result = answer("met hoeveel is het aantal ict professionals in 2023 gedaald?", [passage(text, "cijfers", 0)])
     assert "3.000" in first_words(result, 20), result.text
+
+
+RULING = """De 30%-regeling is een vergoeding voor werknemers uit het buitenland.
+
+Vanaf 1 januari 2027 gaat het maximum van 30% naar 27%.
+
+Er is overgangsrecht: wie de regeling eind 2023 al had, kan er nog voor kiezen tot en met 2026."""
+
+
+def test_a_rule_from_an_earlier_year_on_answers_a_later_year() -> None:
+    from assistant.answering.asked import years_covered
+
+    asked = frozenset({2028})
+    assert years_covered("Vanaf 1 januari 2027 gaat het maximum van 30% naar 27%.", asked)
+    assert years_covered("From 2027 the maximum is 27%.", asked)
+    assert years_covered("Tot en met 2026 kun je kiezen.", asked) is False
+    assert years_covered("Tot en met 2026 kun je kiezen.", frozenset({2025}))
+    assert years_covered("Geen jaartal hier.", asked) is None
+    result = answer("Hoeveel is de 30% regeling in 2028?", [passage(RULING, "dertig", 0)])
+    assert "27%" in result.lead[0].text, result.text
+
+
+def test_a_comparison_and_a_pronoun_het_are_told_apart() -> None:
+    from assistant.answering.units import leans
+
+    assert not leans("Minder dan een kwart van de ICT-specialisten in Nederland is vrouw.")
+    assert leans("Vraag dan bij de gemeente naar het aanbod.")
+    assert leans("Het is per 1 januari 2024 afgeschaft.")  # what "het" is stands before it
+    assert not leans("Het is belangrijk dat je op tijd aanvraagt.")  # a dummy subject
+    assert not leans("Het gemiddelde in de EU is 4,8%.")  # an article
+
+
+def test_an_age_row_is_not_a_duration() -> None:
+    asked = analyse("hoelang duurt het voordat de IND beslist?")
+    assert "duration" in asked.kinds
+    assert not asked.specific_form("30 jaar en ouder: € 5.688 per maand")
+    assert asked.specific_form("De wettelijke beslistermijn is 90 dagen.")
+
+
+def test_an_example_sentence_is_not_an_answer() -> None:
+    text = """Denk aan een medewerker die een bbl-opleiding volgt: hij werkt en leert.
+
+Met de Subsidieregeling praktijkleren krijgt een werkgever een bijdrage voor een leerwerkplek."""
+    result = answer("krijgt mijn werkgever subsidie als ik een bbl-opleiding volg?", [passage(text, "pl", 0)])
+    assert "Denk aan" not in result.text and "praktijkleren" in result.lead[0].text, result.text
