@@ -6,6 +6,7 @@ English question ("salary threshold") to Dutch passages ("salariscriterium") as 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,15 +26,21 @@ def glossary() -> dict[str, list[str]]:
     return {str(k).lower(): [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in data.items()}
 
 
+# A separable verb split by "te" ("op te leiden", "om te scholen", "aan te vragen"): the
+# documents say "opleiden", "omscholing", "aanvragen".
+_SPLIT_VERB = re.compile(r"\b(op|om|aan|in|terug|bij|mee|af|uit|door|over|toe|na|voor)\s+te\s+([a-zë]{3,})\b", re.I)
+
+
 def query_tokens(question: str) -> list[str]:
     """Stemmed query tokens plus Dutch stems of glossary translations."""
     tokens = content_tokens(question)
     gloss = glossary()
-    extra: list[str] = []
-    for word in question.lower().replace("?", " ").replace(",", " ").split():
+    joined = [a + b for a, b in _SPLIT_VERB.findall(question.lower())]
+    extra: list[str] = [t for word in joined for t in content_tokens(word)]
+    for word in [*question.lower().replace("?", " ").replace(",", " ").split(), *joined]:
         for nl in gloss.get(word.strip(".!'\""), []):
             extra.extend(content_tokens(nl))
-    return tokens + [t for t in extra if t not in tokens]
+    return tokens + [t for t in dict.fromkeys(extra) if t not in tokens]
 
 
 class BM25Index:

@@ -53,3 +53,10 @@ def test_length_normalisation_is_a_setting():
     assert short > long  # by default a short text that names the word is the better match
     short, long = BM25Index(texts, b=0.0).scores(tokens)
     assert short == pytest.approx(long)
+
+
+def test_a_verb_split_by_te_matches_the_documents_word() -> None:
+    tokens = query_tokens("Kan mijn bedrijf geld krijgen om ons personeel op te leiden?")
+    assert set(content_tokens("opleiden")) <= set(tokens)
+    assert set(content_tokens("aanvragen")) <= set(query_tokens("hoe vraag ik dat aan te vragen"))
+    assert len(tokens) == len(set(tokens))  # every token once: BM25 weighs a repeat twice
