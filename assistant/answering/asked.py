@@ -91,7 +91,9 @@ _KIND_CUES: dict[str, str] = {
     r"should|could|would)\b"
     # Dutch puts the verb first in any yes/no question: "halen we …", "werken de meeste …"
     r"|^(?!(wat|wie|waar|wanneer|hoe|hoeveel|hoelang|welke?|waarom|waarmee|waarvoor|what|who|where|when|how|which|"
-    r"why)\b)[a-z]+ (we|wij|ik|je|jij|u|het|de|dat|dit|er|ze|zij|hij|mijn|onze|jullie)\b.*\?\s*$",
+    r"why)\b)[a-z]+ (we|wij|ik|je|jij|u|het|de|dat|dit|er|ze|zij|hij|mijn|onze|jullie)\b.*\?\s*$"
+    # a claim to check: "mijn baas zegt …, klopt dat?", "… is that true?"
+    r"|\b(klopt (dat|het|dit)|is dat (zo|waar)|klopt dat echt|is (that|this|it) (true|right|correct)|right\?\s*$)",
 }
 _KIND_RES = {kind: re.compile(rf"(?:{cue})", re.I) for kind, cue in _KIND_CUES.items()}
 
@@ -341,7 +343,9 @@ class Asked:
                 score += 0.04
         if self.levels:
             named = {m.lower() for m in _LEVEL.findall(text)}
-            if named:
+            if named and "yesno" in self.kinds and not self.kinds & _SPECIFIC:
+                score += 0.06  # "is het ook voor mbo'ers?": who it is for decides, whichever level it names
+            elif named:
                 score += 0.06 if named & self.levels else -0.08  # the hbo/wo amount to an mbo student
         if self.counted and _counted_re(self.counted).search(text):
             score += 0.1  # "hoeveel organisaties" -> "meer dan 130 organisaties"

@@ -385,3 +385,12 @@ def test_an_example_sentence_is_not_an_answer() -> None:
 Met de Subsidieregeling praktijkleren krijgt een werkgever een bijdrage voor een leerwerkplek."""
     result = answer("krijgt mijn werkgever subsidie als ik een bbl-opleiding volg?", [passage(text, "pl", 0)])
     assert "Denk aan" not in result.text and "praktijkleren" in result.lead[0].text, result.text
+
+
+def test_who_a_route_is_for_answers_whether_it_is_for_another_level() -> None:
+    text = """Make IT Work is ontwikkeld door de Hogeschool van Amsterdam.
+
+Make IT Work is een omscholingstraject voor mensen met een hbo- of wo-diploma zonder IT-achtergrond."""
+    result = answer("Is Make IT Work ook voor mbo'ers?", [passage(text, "miw", 0)])
+    assert "hbo- of wo-diploma" in result.lead[0].text, result.text
+    assert "yesno" in analyse("mijn baas zegt dat hij subsidie kan krijgen, klopt dat?").kinds
