@@ -115,7 +115,7 @@ _FORM: dict[str, re.Pattern[str]] = {
         r"niets (te )?betalen|betaal je niets|free of charge|(?<!-)\bfree\b|no cost|costs nothing",
         re.I,
     ),
-    "percentage": re.compile(r"\d\s?%|procent|percent", re.I),
+    "percentage": re.compile(r"\d\s?%|\d\s?(procent|percent)\b", re.I),  # a share, not the word "percentage"
     # a number that is not a year ("60.000 per jaar", "1 miljoen"; not "in 2030")
     "count": re.compile(rf"\b(?!(?:19|20)\d\d\b)\d[\d.,]*\b(?!\s?(%|procent|euro))|\b({_NUMBER_WORDS})\b", re.I),
     "age": re.compile(
@@ -127,9 +127,9 @@ _FORM: dict[str, re.Pattern[str]] = {
     "date": re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|vanaf|sinds|tot en met|uiterlijk|deadline|since|until", re.I),
     "duration": re.compile(
         # not an age row ("30 jaar en ouder", "25 years old")
-        r"\b\d+\s?(dagen|weken|maanden|jaar|jaren|uur|days|weeks|months|years|hours)\b"
+        r"\b\d+\s?(dagen|dag|weken|week|maanden|maand|jaar|jaren|uur|days?|weeks?|months?|years?|hours?)\b"
         r"(?!\s+(en|of|or|and)\s+(ouder|jonger|older|younger|over)|\s+(oud|old)\b)|halfjaar|"
-        r"\b(een|één|one|half|halve|binnen|within) (uur|dag|week|maand|jaar|hour|day|week|month|year)\b|\ba year\b",
+        r"\b(een|één|one|half|halve|binnen|within) (uur|dag|week|maand|jaar|hour|day|week|month|year)\b|(?<!\d )\ba year\b",  # not "€ 48,013 a year"
         re.I,
     ),
     "who": re.compile(
@@ -189,6 +189,12 @@ REPLY_OPENING = re.compile(
 )
 CURRENT_YEAR = date.today().year
 # a day and a month, or a month and a year ("3 februari", "oktober 2024"), not a bare month
+_VALIDITY_ASKED = re.compile(
+    r"geldig|valid|blijven|\bstay\b|hoe lang (mag|kan) ik|how long (can|may) (i|you|she|he|we)", re.I
+)
+_DECISION = re.compile(
+    r"beslis|besluit|streeftermijn|decision|decide|target period|behandel|processing|wachten|\bwait", re.I
+)
 _FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I)
 _PAST = re.compile(r"\b(werd|werden|was|waren|hadden|did|were|happened|ooit)\b", re.I)
 _YEARLY = frozenset({"amount", "percentage", "salary", "fee", "age", "date"})  # values that change with the year
@@ -316,6 +322,8 @@ class Asked:
                 score += 0.12 if kind in _SPECIFIC else 0.08 if kind in ("salary", "free") else 0.05
         if "date" in self.kinds and _FULL_DATE.search(text):
             score += 0.05  # "op 3 februari 2023" answers "wanneer" better than "van 2023"
+        if "validity" in self.kinds and _DECISION.search(text):
+            score -= 0.1  # the decision period answers another "how long"
         sense = self.kinds & {"salary", "fee"}
         if len(sense) == 1:  # an employer asking what to pay a migrant: the salary, not the fees
             is_fee, is_salary = bool(_FEE_FORM.search(text)), bool(_FORM["salary"].search(text))
@@ -429,6 +437,8 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
     kinds = {kind for kind, cue in _KIND_RES.items() if cue.search(folded)}
     if "count" in kinds:
         kinds.discard("amount")
+    if "duration" in kinds and _VALIDITY_ASKED.search(folded) and not _DECISION.search(folded):
+        kinds.add("validity")  # how long a permit lasts, not how long the IND takes to decide
     if re.search(
         r"(betalen|betaal|pay)\b.*\b(kennismigrant|migrant|werknemer|developer|medewerker|employee|programmeur)"
         r"|\b(kennismigrant|migrant|werknemer|developer|medewerker|employee|programmeur)\w*\b.*\b(betalen|pay|paid|earn|verdienen)\b",

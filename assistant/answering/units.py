@@ -87,7 +87,7 @@ _POINTER = re.compile(
     r"^(meer (uitleg|informatie|info|hierover)|zie (ook )?|lees (ook |meer |verder )?|see (also )?|more (information|details))"
     r"|staat (verder )?(uitgelegd|beschreven) (onder|in|op|bij)|staat op de pagina|zie de pagina|zie \"|"
     r"\b(deze pagina|dit document|deze tekst|dit overzicht|hieronder|hierboven|this page|this document|below|above)\b|"
-    r"samenvatting in eigen woorden|daarna staan|^denk (bijvoorbeeld )?aan\b|^(think of|for example, think)\b",
+    r"samenvatting in eigen woorden|daarna staan|daarna volgen de|^after that come|^denk (bijvoorbeeld )?aan\b|^(think of|for example, think)\b",
     re.I,
 )
 _NUMBER = re.compile(r"\d")

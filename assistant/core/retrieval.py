@@ -164,6 +164,14 @@ class HybridRetriever:
             for sentence in chunk_sentences(c.text):
                 docs_of.setdefault(mask_places(sentence), set()).add(c.doc_id)
         boilerplate = frozenset(key for key, docs in docs_of.items() if len(docs) >= BOILERPLATE_DOCS)
+        # a province page's section that is mostly template text (the national schemes, repeated
+        # per province) says nothing about the province: it gets no region boost
+        template = frozenset(
+            c.chunk_id
+            for c in chunks
+            if (sents := chunk_sentences(c.text))
+            and sum(mask_places(x) in boilerplate for x in sents) * 2 >= len(sents)
+        )
         with self._lock:
             self.snapshot = snapshot
             self.chunks = chunks
@@ -175,6 +183,7 @@ class HybridRetriever:
             self.df_nl = df_nl
             self.sections = sections
             self.boilerplate = boilerplate
+            self.template = template
             self.originals = frozenset(c.chunk_id for c in chunks if not c.meta.get("translation_of"))
             self.section_index = section_index
             self.editions = editions
@@ -349,7 +358,8 @@ class HybridRetriever:
             if regions:
                 cr = chunk_regions(chunk)
                 if any(r in cr for r in regions):
-                    score += self.settings.region_boost
+                    if chunk.chunk_id not in self.template:
+                        score += self.settings.region_boost
                 elif "national" not in cr:
                     score *= self.settings.other_region_penalty
             elif chunk.meta.get("kind") == "region":

@@ -394,3 +394,19 @@ Make IT Work is een omscholingstraject voor mensen met een hbo- of wo-diploma zo
     result = answer("Is Make IT Work ook voor mbo'ers?", [passage(text, "miw", 0)])
     assert "hbo- of wo-diploma" in result.lead[0].text, result.text
     assert "yesno" in analyse("mijn baas zegt dat hij subsidie kan krijgen, klopt dat?").kinds
+
+
+def test_how_long_a_permit_is_valid_is_not_how_long_the_decision_takes() -> None:
+    text = """Voor de startup-verblijfsvergunning is de beslistermijn 90 dagen.
+
+Met het startup-visum mag je 1 jaar in Nederland wonen om een bedrijf op te zetten."""
+    result = answer("hoe lang is het startup visum geldig?", [passage(text, "startup", 0)])
+    assert "1 jaar" in result.lead[0].text, result.text
+    assert "validity" not in analyse("hoe lang duurt het voordat de IND beslist?").kinds
+
+
+def test_the_word_percentage_is_not_a_percentage() -> None:
+    asked = analyse("hoeveel procent subsidie krijg je bij slim")
+    assert not asked.specific_form("Kleine bedrijven krijgen een lager percentage dan vroeger.")
+    assert asked.specific_form("Het subsidiepercentage daalt naar 60%.")
+    assert not analyse("how long is it valid?").specific_form("at least €48,013 a year")
