@@ -98,7 +98,7 @@ _KIND_CUES: dict[str, str] = {
 _KIND_RES = {kind: re.compile(rf"(?:{cue})", re.I) for kind, cue in _KIND_CUES.items()}
 
 _NUMBER_WORDS = (
-    r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|miljoen|"
+    r"kwart|helft|quarter|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|miljoen|"
     r"two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand|million"
 )
 _COUNT_NOUN = re.compile(r"\b(?:hoeveel|how many) ([a-z][a-z'-]{2,})", re.I)
@@ -115,7 +115,8 @@ _FORM: dict[str, re.Pattern[str]] = {
         r"niets (te )?betalen|betaal je niets|free of charge|(?<!-)\bfree\b|no cost|costs nothing",
         re.I,
     ),
-    "percentage": re.compile(r"\d\s?%|\d\s?(procent|percent)\b", re.I),  # a share, not the word "percentage"
+    # a share, not the word "percentage"
+    "percentage": re.compile(r"\d\s?%|\d\s?(procent|percent)\b|\b(een kwart|de helft|a quarter|half of)\b", re.I),
     # a number that is not a year ("60.000 per jaar", "1 miljoen"; not "in 2030")
     "count": re.compile(rf"\b(?!(?:19|20)\d\d\b)\d[\d.,]*\b(?!\s?(%|procent|euro))|\b({_NUMBER_WORDS})\b", re.I),
     "age": re.compile(

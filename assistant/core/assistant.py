@@ -10,6 +10,7 @@ object and format its data; none of them touches Chroma or the embedder.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,19 @@ from assistant.core.store import ChromaStore, VectorStore
 from assistant.verify.verifier import corpus_entities
 
 log = logging.getLogger("wegwijzer.core")
+
+
+_EMPLOYER_SUBJECT = re.compile(
+    r"\b(mijn|onze|de|je|my|our|the) (baas|werkgever|employer|boss|company|bedrijf)\b.{0,60}"
+    r"\b(subsidie|vergoeding|bijdrage|krijgen|krijgt|aanvragen|vraagt|subsidy|funding|get|gets|apply|claim)\b",
+    re.I,
+)
+
+
+def asks_for_the_employer(question: str) -> bool:
+    """Does the question ask what the asker's employer can get ("mijn baas zegt dat hij
+    subsidie kan krijgen …")? Then the employer's pages answer it, whoever asks."""
+    return bool(_EMPLOYER_SUBJECT.search(question))
 
 
 class Assistant:
@@ -166,9 +180,10 @@ class Assistant:
         named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"
-        result = retriever.search(query, k, regions, lang, profile.audience)
+        audience = None if asks_for_the_employer(question) else profile.audience
+        result = retriever.search(query, k, regions, lang, audience)
         if previous and not followup and not new_topic and result.relevance < self.settings.abstain_threshold:
-            combined = retriever.search(f"{previous[-1]} {question}", k, regions, lang, profile.audience)
+            combined = retriever.search(f"{previous[-1]} {question}", k, regions, lang, audience)
             if combined.relevance > result.relevance:
                 return combined, f"{previous[-1]} {question}", True
         return result, query, followup
