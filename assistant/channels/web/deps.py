@@ -46,31 +46,34 @@ class Limits:
         )
 
 
-def get_assistant(request: Request) -> Assistant:
+# The getters are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool, and
+# a thread hop per dependency cost more than the rest of a request's web layer together
+# (profiled under load: about 0.4 ms of CPU each, five per chat request).
+async def get_assistant(request: Request) -> Assistant:
     return request.app.state.assistant
 
 
-def get_state(request: Request) -> StateStore:
+async def get_state(request: Request) -> StateStore:
     return request.app.state.store
 
 
-def get_web_settings(request: Request) -> Settings:
+async def get_web_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_limits(request: Request) -> Limits:
+async def get_limits(request: Request) -> Limits:
     return request.app.state.limits
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:
     return request.app.state.answer_cache
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
-def get_texts(request: Request) -> Texts:
+async def get_texts(request: Request) -> Texts:
     return request.app.state.texts
 
 

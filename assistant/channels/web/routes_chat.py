@@ -195,9 +195,12 @@ async def chat(
     limits: LimitsDep,
     cache: CacheDep,
     metrics: MetricsDep,
-) -> ChatPublic:
+) -> Response:
     check_limits(request, limits, body.conversation_id)
-    return await run_in_threadpool(answer_and_record, assistant, cache, state, body, metrics)
+    public = await run_in_threadpool(answer_and_record, assistant, cache, state, body, metrics)
+    # Validated once (chat_public) and serialised once, here: returned as a model, FastAPI
+    # would validate it again against response_model (which stays, for the OpenAPI document).
+    return Response(public.model_dump_json(), media_type="application/json")
 
 
 DONE_FIELDS = {"answer_id", "conversation_id", "abstained", "mode", "lang", "note", "timings_ms"}

@@ -169,7 +169,9 @@ class BodyTimeoutMiddleware:
             if body_done:
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.timeout_s)
+                # asyncio.timeout, not wait_for: no task per receive (on 3.11 wait_for makes one)
+                async with asyncio.timeout(self.timeout_s):
+                    message = await receive()
             except TimeoutError:
                 timed_out = True
                 if not started:
