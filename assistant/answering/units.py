@@ -160,12 +160,19 @@ def list_items(sentences: Sequence[Sentence], intro: int) -> list[int]:
     return [s.index for s in sentences if s.intro == intro]
 
 
+def _opens_on_its_subject(sentences: Sequence[Sentence], j: int) -> bool:
+    """A paragraph that opens with "Het is …" under a heading speaks of the heading's subject
+    (the scheme the section is about), not of the paragraph before it."""
+    first_on_line = j == 0 or sentences[j - 1].line != sentences[j].line
+    return first_on_line and fold(sentences[j].text).startswith("het ")
+
+
 def _with_antecedents(sentences: Sequence[Sentence], i: int) -> list[int] | None:
     """``i`` preceded by the sentences it leans on (at most two back), or None when they are
     not in the chunk or are not plain sentences."""
     members = [i]
     j = i
-    while sentences[j].leans:
+    while sentences[j].leans and not _opens_on_its_subject(sentences, j):
         prev = j - 1
         if prev < 0 or sentences[prev].item or sentences[prev].is_intro or len(members) >= 3:
             return None
