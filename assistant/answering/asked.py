@@ -214,6 +214,14 @@ _UP_TO = re.compile(
 )
 
 
+_YEAR_ROW = re.compile(r"^\W*(?:(?:begin|eind|medio|early|end of|mid)\s+)?20[1-3]\d\b[^.:]{0,20}:", re.I)
+
+
+def years_named(text: str, asked: frozenset[int]) -> bool:
+    """Does ``text`` name an asked year itself (not only a rule from an earlier one on)?"""
+    return bool({int(y) for y in _YEAR.findall(text)} & asked)
+
+
 def years_covered(text: str, asked: frozenset[int]) -> bool | None:
     """Does ``text`` speak about an asked year: names it, or states a rule from an earlier
     year on ("vanaf 2027" for 2028) or up to a later one ("tot en met 2026" for 2025)?
@@ -223,6 +231,8 @@ def years_covered(text: str, asked: frozenset[int]) -> bool | None:
         return None
     if found & asked:
         return True
+    if _YEAR_ROW.match(text):
+        return False  # a row of a table by year ("begin 2024: …, vanaf juni 2024 …"): later rows replace it
     starts = [int(y) for y in _ON_FROM.findall(text)]
     ends = [int(y) for y in _UP_TO.findall(text)]
     return any(a >= y for a in asked for y in starts) or any(a <= y for a in asked for y in ends)
@@ -298,6 +308,16 @@ class Asked:
     def fit(self, text: str) -> float:
         return _fit(self, text)
 
+    def older_row(self, text: str, lead: str) -> bool:
+        """With no year asked and a lead giving this year's figures, is ``text`` the same kind of
+        figure for an earlier year (last year's row under this year's)? Those only push the
+        answer down; a question about the past or about a status wants them."""
+        if self.years or self.spans or self.past or self.about_status or not self.specific_form(text):
+            return False
+        lead_years = {int(y) for y in _YEAR.findall(lead)}
+        years = {int(y) for y in _YEAR.findall(text)}
+        return bool(lead_years and years) and max(lead_years) >= CURRENT_YEAR and max(years) < max(lead_years)
+
     def conflicts(self, text: str) -> bool:
         """Does ``text`` state a row for another year or age than the asker's ("2025" when
         2026 is asked, "jonger dan 30" for a 45-year-old)?"""
@@ -335,7 +355,10 @@ class Asked:
         if spans:
             score += 0.1 if spans & self.spans else -0.12  # the asked study year's row
         elif self.years and found:
-            score += 0.1 if years_covered(text, self.years) else -0.12  # the asked year's row, not another's
+            # the asked year's row, not another's; a rule from an earlier year on counts less
+            # ("vanaf juni 2024" is still true in 2025, but the "2025:" row answers)
+            covered = years_covered(text, self.years)
+            score += (0.1 if years_named(text, self.years) else 0.04) if covered else -0.12
         elif found and not self.about_status and not self.past and (self.kinds & _YEARLY or not self.kinds):
             # no year asked: the current rules, not an earlier year's row
             # (when the question is whether a scheme still exists, the year it ended is the answer)

@@ -285,6 +285,12 @@ def _repeats(unit: Unit, chosen: list[Unit]) -> bool:
     return False
 
 
+def _parallel(unit: Unit, other: Unit) -> bool:
+    """Are the two units rows of one kind (the same words, other figures)?"""
+    union = unit.tokens | other.tokens
+    return bool(union) and len(unit.tokens & other.tokens) / len(union) >= 0.3
+
+
 def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str] = frozenset()) -> list[Unit]:
     """The lead (best unit) and up to three points that add something, within ``max_words``.
 
@@ -314,6 +320,8 @@ def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str]
             continue
         if unit.conflict and not units[0].conflict:
             continue  # another year's or age's row next to the asker's
+        if asked.older_row(unit.text, units[0].text) and _parallel(unit, units[0]):
+            continue  # last year's figures under this year's
         chosen.append(unit)
         words += unit.words
     lead, points = chosen[0], chosen[1:]
