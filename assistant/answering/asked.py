@@ -366,7 +366,9 @@ class Asked:
             score += 0.04 if newest >= CURRENT_YEAR else -0.05 if newest <= CURRENT_YEAR - 2 else 0.0
         if self.age is not None:
             verdict = age_rule_includes(text, self.age)
-            if verdict is True:
+            if verdict is not None and "yesno" in self.kinds and not self.kinds & _SPECIFIC:
+                score += 0.12  # "kan ik als 60-jarige nog …?": the age rule decides, either way
+            elif verdict is True:
                 score += 0.12
             elif verdict is False:
                 score -= 0.15

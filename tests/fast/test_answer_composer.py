@@ -425,3 +425,8 @@ Bruto salaris per maand, exclusief 8% vakantiegeld."""
     assert "5.942" in result.lead[0].text and "5.688" not in result.text, result.text
     # a table row that starts "begin 2024:" is replaced by the later rows, whatever it says after
     assert years_covered("begin 2024: € 6.245, vanaf juni 2024 € 5.331", frozenset({2026})) is False
+
+
+def test_an_age_rule_that_excludes_the_asker_answers_their_yes_no_question() -> None:
+    result = answer("kan ik als 60 jarige nog geld lenen bij duo?", [passage(LOAN, "llk", 0)])
+    assert "jonger zijn dan 57" in result.lead[0].text, result.text
