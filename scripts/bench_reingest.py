@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -39,13 +40,16 @@ async def asked(
     (latency ms or -1 for an error, generation) per question."""
     rng = random.Random(11)
     out: list[tuple[float, int | None]] = []
-    async with Http(100) as http:
+    http = Http(url, 100)
+    requests = {q: http.request("/api/chat", {"message": q}) for q in texts}
+    try:
 
         async def one(q: str) -> None:
             t = time.monotonic()
             try:
-                status, data = await http.post_json(f"{url}/api/chat", {"message": q})
-                ok = status == 200 and "answer" in data
+                status, body = await http.send(requests[q])
+                data = json.loads(body) if status == 200 else {}
+                ok = "answer" in data
             except Exception:
                 ok, data = False, {}
             gen = data.get("index_generation") if ok else None
@@ -58,6 +62,8 @@ async def asked(
             i += 1
             at += rng.expovariate(rate)
         await asyncio.gather(*tasks)
+    finally:
+        http.close()
     return out
 
 
