@@ -253,7 +253,7 @@ def candidate_units(
                 continue
             vec = None
             if vecs is not None:
-                v = vecs[list(members)].mean(axis=0)
+                v = vecs[members[0]] if len(members) == 1 else vecs[list(members)].mean(axis=0)
                 vec = v / (np.linalg.norm(v) or 1.0)
             units[key] = Unit(p, rank, members, sentences, score, token_set(text), vec, context, fit, conflict)
     return sorted(units.values(), key=lambda u: -u.score)

@@ -158,6 +158,7 @@ def find_regions(text: str | None, fuzzy: bool = False) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=50_000)  # the same sentences are checked for every question
 def mask_places(text: str) -> str:
     """``text`` folded, with every province and place name replaced by one token: sentences
     that differ only in the province they name ("Werkgevers in Drenthe …", "… in Limburg …")

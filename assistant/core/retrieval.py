@@ -29,6 +29,12 @@ from assistant.core.snapshot import IndexSnapshot
 from assistant.core.store import VectorStore
 
 
+@lru_cache(maxsize=20_000)
+def _token_set(text: str) -> frozenset[str]:
+    """A chunk's content tokens (cached: a chunk's text never changes under its id)."""
+    return frozenset(content_tokens(text))
+
+
 def chunk_regions(chunk: Chunk) -> list[str]:
     """Regions a chunk is about: front matter ``region``, else provinces named in its heading."""
     region = chunk.meta.get("region")
@@ -285,9 +291,9 @@ class HybridRetriever:
         uniq = list(dict.fromkeys(tokens))
         if not uniq:
             return 0.0
-        present = set()
+        present: set[str] = set()
         for t in texts:
-            present.update(content_tokens(t))
+            present.update(_token_set(t))
         total = sum(self.idf(t) for t in uniq)
         hit = sum(self.idf(t) for t in uniq if t in present)
         return hit / total if total else 0.0
