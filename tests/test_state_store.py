@@ -25,6 +25,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from conftest import make_settings
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import IntegrityError
 from support.postgres import new_database, postgres_url  # noqa: F401  (the fixture)
 
 from assistant import Answer, Citation, Profile, Turn
@@ -385,3 +386,26 @@ def test_a_database_that_cannot_be_reached_is_named_in_one_line_without_its_pass
     ) as info:
         StateStore(url="postgresql+psycopg://wegwijzer:geheim@127.0.0.1:1/state")  # nothing listens on port 1
     assert "geheim" not in str(info.value) and "\n" not in str(info.value)
+
+
+def test_an_answer_and_its_turn_are_stored_together_or_not_at_all(database: Database) -> None:
+    store = database.open()
+    answer_id = store.record_exchange(
+        "c-exchange",
+        "web",
+        Turn("Wat is SLIM?", "De SLIM-regeling …"),
+        an_answer("Wat is SLIM?"),
+        7.0,
+        profile=Profile(audience="employer"),
+    )
+    turns, profile = store.get_conversation("c-exchange")
+    assert [t.question for t in turns] == ["Wat is SLIM?"] and profile.audience == "employer"
+    stored = store.stored_answer(answer_id)
+    assert stored is not None and stored["conversation_id"] == "c-exchange"
+    # the same answer id again violates the key: neither the answer nor a second turn is kept
+    with pytest.raises(IntegrityError):
+        store.record_exchange(
+            "c-exchange", "web", Turn("nog eens", "…"), an_answer("nog eens"), 1.0, answer_id=answer_id
+        )
+    turns, _ = store.get_conversation("c-exchange")
+    assert [t.question for t in turns] == ["Wat is SLIM?"]

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant import Answer, Profile, Turn
@@ -120,25 +120,30 @@ class StateStore:
         conversation's row: the row is made first if new, then read FOR UPDATE (PostgreSQL; on
         SQLite the write transaction holds the file), so two processes appending at once
         both keep their turn."""
+        with self._writer.begin() as conn:
+            self._append_turn(conn, conversation_id, turn, profile, channel)
+
+    def _append_turn(
+        self, conn: Connection, conversation_id: str, turn: Turn, profile: Profile | None, channel: str
+    ) -> None:
         c = conversations.c
         now = time.time()
-        with self._writer.begin() as conn:
-            conn.execute(
-                self._insert(conversations)
-                .values(id=conversation_id, channel=channel, created=now, updated=now, turns="[]", profile="{}")
-                .on_conflict_do_nothing(index_elements=[c.id])
+        conn.execute(
+            self._insert(conversations)
+            .values(id=conversation_id, channel=channel, created=now, updated=now, turns="[]", profile="{}")
+            .on_conflict_do_nothing(index_elements=[c.id])
+        )
+        row = conn.execute(select(c.turns, c.profile).where(c.id == conversation_id).with_for_update()).first()
+        turns, old_profile = _conversation(row)
+        conn.execute(
+            update(conversations)
+            .where(c.id == conversation_id)
+            .values(
+                updated=now,
+                turns=json.dumps([asdict(t) for t in (turns + [turn])[-MAX_TURNS:]]),
+                profile=json.dumps(asdict(profile or old_profile)),
             )
-            row = conn.execute(select(c.turns, c.profile).where(c.id == conversation_id).with_for_update()).first()
-            turns, old_profile = _conversation(row)
-            conn.execute(
-                update(conversations)
-                .where(c.id == conversation_id)
-                .values(
-                    updated=now,
-                    turns=json.dumps([asdict(t) for t in (turns + [turn])[-MAX_TURNS:]]),
-                    profile=json.dumps(asdict(profile or old_profile)),
-                )
-            )
+        )
 
     def delete_conversation(self, conversation_id: str) -> bool:
         with self._writer.begin() as conn:
@@ -176,31 +181,65 @@ class StateStore:
         ``answer_id`` may be allocated earlier (the web stream announces it before the answer
         is complete)."""
         answer_id = answer_id or uuid.uuid4().hex
+        with self._writer.begin() as conn:
+            self._insert_answer(conn, answer_id, conversation_id, channel, answer, latency_ms, turns, audience)
+        return answer_id
+
+    def record_exchange(
+        self,
+        conversation_id: str,
+        channel: str,
+        turn: Turn,
+        answer: Answer,
+        latency_ms: float,
+        profile: Profile | None = None,
+        answer_id: str | None = None,
+        turns: Sequence[Turn] = (),
+    ) -> str:
+        """:meth:`record_answer` and :meth:`append_turn` in one transaction: the answer that
+        feedback is about and the turn a follow-up needs are stored together or not at all
+        (and one commit per answer instead of two)."""
+        answer_id = answer_id or uuid.uuid4().hex
+        audience = profile.audience if profile else None
+        with self._writer.begin() as conn:
+            self._insert_answer(conn, answer_id, conversation_id, channel, answer, latency_ms, turns, audience)
+            self._append_turn(conn, conversation_id, turn, profile, channel)
+        return answer_id
+
+    def _insert_answer(
+        self,
+        conn: Connection,
+        answer_id: str,
+        conversation_id: str | None,
+        channel: str,
+        answer: Answer,
+        latency_ms: float,
+        turns: Sequence[Turn],
+        audience: str | None,
+    ) -> None:
         citations = [
             {"n": c.n, "doc_id": c.doc_id, "title": c.title, "location": c.location, "source_url": c.source_url}
             for c in answer.citations
         ]
-        with self._writer.begin() as conn:
-            conn.execute(
-                insert(answers).values(
-                    id=answer_id,
-                    conversation_id=conversation_id,
-                    channel=channel,
-                    created=time.time(),
-                    abstained=int(answer.abstained),
-                    mode=answer.mode,
-                    lang=answer.lang,
-                    latency_ms=latency_ms,
-                    question=answer.question,
-                    answer=answer.text,
-                    citations=json.dumps(citations, ensure_ascii=False),
-                    contacts=json.dumps([asdict(c) for c in answer.contacts], ensure_ascii=False),
-                    choices=json.dumps(list(answer.choices), ensure_ascii=False),
-                    turns=json.dumps([t.question for t in turns], ensure_ascii=False),
-                    audience=audience,
-                )
+        conn.execute(
+            insert(answers).values(
+                id=answer_id,
+                conversation_id=conversation_id,
+                channel=channel,
+                created=time.time(),
+                abstained=int(answer.abstained),
+                mode=answer.mode,
+                lang=answer.lang,
+                latency_ms=latency_ms,
+                question=answer.question,
+                answer=answer.text,
+                citations=json.dumps(citations, ensure_ascii=False),
+                contacts=json.dumps([asdict(c) for c in answer.contacts], ensure_ascii=False),
+                choices=json.dumps(list(answer.choices), ensure_ascii=False),
+                turns=json.dumps([t.question for t in turns], ensure_ascii=False),
+                audience=audience,
             )
-        return answer_id
+        )
 
     def answer_exists(self, answer_id: str) -> bool:
         with self._engine.connect() as conn:

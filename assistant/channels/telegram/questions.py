@@ -90,10 +90,9 @@ async def answer_question(context: ContextTypes.DEFAULT_TYPE, message: Message, 
             else:
                 answer = await asyncio.to_thread(bc.assistant.answer, question, turns, profile)
         latency_ms = (time.perf_counter() - started) * 1000
-        answer_id = bc.store.record_answer(
-            conversation_id, CHANNEL, answer, latency_ms, turns=turns, audience=profile.audience
+        answer_id = bc.store.record_exchange(
+            conversation_id, CHANNEL, Turn(question, answer.text), answer, latency_ms, profile=profile, turns=turns
         )
-        bc.store.append_turn(conversation_id, Turn(question, answer.text), profile, channel=CHANNEL)
     bc.metrics.answered(CHANNEL, answer, latency_ms / 1000)
     log.info("telegram answer: mode=%s abstained=%s latency_ms=%.0f", answer.mode, answer.abstained, latency_ms)
     await send_answer(bc, message, answer, answer_id, draft, group)

@@ -105,17 +105,16 @@ def record(
     answer_id: str | None = None,
 ) -> str:
     """Store the answer (what feedback on it is about) and the turn for follow-ups."""
-    answer_id = state.record_answer(
+    return state.record_exchange(
         prepared.conversation_id,
         CHANNEL,
+        Turn(question.strip(), answer.text),
         answer,
         latency_ms,
+        profile=prepared.profile,
         answer_id=answer_id,
         turns=prepared.turns,
-        audience=prepared.profile.audience,
     )
-    state.append_turn(prepared.conversation_id, Turn(question.strip(), answer.text), prepared.profile, channel=CHANNEL)
-    return answer_id
 
 
 @dataclass(frozen=True)
