@@ -189,13 +189,13 @@ REPLY_OPENING = re.compile(
     re.I,
 )
 CURRENT_YEAR = date.today().year
-# a day and a month, or a month and a year ("3 februari", "oktober 2024"), not a bare month
 _VALIDITY_ASKED = re.compile(
     r"geldig|valid|blijven|\bstay\b|hoe lang (mag|kan) ik|how long (can|may) (i|you|she|he|we)", re.I
 )
 _DECISION = re.compile(
     r"beslis|besluit|streeftermijn|decision|decide|target period|behandel|processing|wachten|\bwait", re.I
 )
+# a day and a month, or a month and a year ("3 februari", "oktober 2024"), not a bare month
 _FULL_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I)
 _PAST = re.compile(r"\b(werd|werden|was|waren|hadden|did|were|happened|ooit)\b", re.I)
 _YEARLY = frozenset({"amount", "percentage", "salary", "fee", "age", "date"})  # values that change with the year
@@ -215,11 +215,6 @@ _UP_TO = re.compile(
 
 
 _YEAR_ROW = re.compile(r"^\W*(?:(?:begin|eind|medio|early|end of|mid)\s+)?20[1-3]\d\b[^.:]{0,20}:", re.I)
-
-
-def years_named(text: str, asked: frozenset[int]) -> bool:
-    """Does ``text`` name an asked year itself (not only a rule from an earlier one on)?"""
-    return bool({int(y) for y in _YEAR.findall(text)} & asked)
 
 
 def years_covered(text: str, asked: frozenset[int]) -> bool | None:
@@ -357,8 +352,8 @@ class Asked:
         elif self.years and found:
             # the asked year's row, not another's; a rule from an earlier year on counts less
             # ("vanaf juni 2024" is still true in 2025, but the "2025:" row answers)
-            covered = years_covered(text, self.years)
-            score += (0.1 if years_named(text, self.years) else 0.04) if covered else -0.12
+            this_year = bool(found & self.years)
+            score += (0.1 if this_year else 0.04) if this_year or years_covered(text, self.years) else -0.12
         elif found and not self.about_status and not self.past and (self.kinds & _YEARLY or not self.kinds):
             # no year asked: the current rules, not an earlier year's row
             # (when the question is whether a scheme still exists, the year it ended is the answer)

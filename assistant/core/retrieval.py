@@ -35,6 +35,12 @@ def _token_set(text: str) -> frozenset[str]:
     return frozenset(content_tokens(text))
 
 
+def _idf(df: int, n: int) -> float:
+    """BM25's idf of a token in ``df`` of ``n`` chunks."""
+    n = max(n, 1)
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def chunk_regions(chunk: Chunk) -> list[str]:
     """Regions a chunk is about: front matter ``region``, else provinces named in its heading."""
     region = chunk.meta.get("region")
@@ -190,7 +196,7 @@ class HybridRetriever:
             self.sections = sections
             self.boilerplate = boilerplate
             self.template = template
-            self.originals = frozenset(c.chunk_id for c in chunks if not c.meta.get("translation_of"))
+            self.originals = frozenset(chunks[i].chunk_id for i in original_rows)
             self.section_index = section_index
             self.editions = editions
             self.original_of = original_of
@@ -270,8 +276,7 @@ class HybridRetriever:
         return len(self.chunks)
 
     def idf(self, token: str) -> float:
-        n = max(len(self.chunks), 1)
-        return math.log(1 + (n - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
+        return _idf(self.df.get(token, 0), len(self.chunks))
 
     def idf_for(self, lang: str | None) -> Callable[[str], float]:
         """The idf a question in ``lang`` is weighed with: over the original documents for a
@@ -279,12 +284,8 @@ class HybridRetriever:
         for another language (its words occur in the editions only)."""
         if lang and lang != "nl":
             return self.idf
-        df, n = self.df_nl, max(len(self.original_rows), 1)
-
-        def idf(token: str) -> float:
-            return math.log(1 + (n - df.get(token, 0) + 0.5) / (df.get(token, 0) + 0.5))
-
-        return idf
+        df, n = self.df_nl, len(self.original_rows)
+        return lambda token: _idf(df.get(token, 0), n)
 
     def coverage(self, tokens: list[str], texts: list[str]) -> float:
         """IDF-weighted share of query tokens that occur in ``texts``."""
