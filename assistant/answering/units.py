@@ -96,7 +96,11 @@ _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s")
 
 # "zo toch", "op die manier" inside a sentence point back as much as an opening "Dat": "Een
 # developer zonder diploma kan zo toch een Blauwe Kaart krijgen" needs the way it names.
-_LEANS_INSIDE = re.compile(r"\b(zo toch|zo ook|op die manier|op deze manier|in that way|that way|this way)\b")
+_LEANS_INSIDE = re.compile(
+    r"\b(zo toch|zo ook|op die manier|op deze manier|in that way|that way|this way)\b"
+    # "ICT is een van die sectoren.": which sectors, the sentence before says
+    r"|\b(een|één|one) (van|of) (die|deze|these|those) \w+"
+)
 _ABOUT = re.compile(r"^(zo'n|zo’n) (\d|ruim|bijna|een|twee|drie|vier|vijf|tien|honderd|duizend)")  # "Zo'n 70%" = about
 
 

@@ -370,6 +370,8 @@ def test_a_comparison_and_a_pronoun_het_are_told_apart() -> None:
     assert leans("Het is per 1 januari 2024 afgeschaft.")  # what "het" is stands before it
     assert not leans("Het is belangrijk dat je op tijd aanvraagt.")  # a dummy subject
     assert not leans("Het gemiddelde in de EU is 4,8%.")  # an article
+    assert leans("ICT is een van die sectoren.")  # which sectors, the sentence before says
+    assert not leans("ICT is een van de sectoren met tekorten.")
 
 
 def test_an_age_row_is_not_a_duration() -> None:
