@@ -259,6 +259,12 @@ def candidate_units(
     return sorted(units.values(), key=lambda u: -u.score)
 
 
+def _shared_words(unit: Unit, other: Unit) -> float:
+    """The share of the two units' words that both use (Jaccard; 0 for two empty units)."""
+    union = unit.tokens | other.tokens
+    return len(unit.tokens & other.tokens) / len(union) if union else 0.0
+
+
 def _repeats(unit: Unit, chosen: list[Unit]) -> bool:
     """Does ``unit`` say what a chosen unit says already (same sentences, words or meaning)?"""
     nums = set(_NUMBER_RE.findall(unit.text))
@@ -277,18 +283,11 @@ def _repeats(unit: Unit, chosen: list[Unit]) -> bool:
             return True  # mostly amounts the answer gave already
         if nums != other_nums:
             continue  # parallel rows ("jonger dan 30: € 4.357", "30+: € 5.942") are not repeats
-        union = unit.tokens | other.tokens
-        if union and len(unit.tokens & other.tokens) / len(union) > 0.6:
+        if _shared_words(unit, other) > 0.6:
             return True
         if unit.vector is not None and other.vector is not None and float(unit.vector @ other.vector) > 0.95:
             return True
     return False
-
-
-def _parallel(unit: Unit, other: Unit) -> bool:
-    """Are the two units rows of one kind (the same words, other figures)?"""
-    union = unit.tokens | other.tokens
-    return bool(union) and len(unit.tokens & other.tokens) / len(union) >= 0.3
 
 
 def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str] = frozenset()) -> list[Unit]:
@@ -320,7 +319,7 @@ def choose(units: list[Unit], max_words: int, asked: Asked, rare: frozenset[str]
             continue
         if unit.conflict and not units[0].conflict:
             continue  # another year's or age's row next to the asker's
-        if asked.older_row(unit.text, units[0].text) and _parallel(unit, units[0]):
+        if asked.older_row(unit.text, units[0].text) and _shared_words(unit, units[0]) >= 0.3:  # a parallel row
             continue  # last year's figures under this year's
         chosen.append(unit)
         words += unit.words

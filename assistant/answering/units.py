@@ -73,7 +73,7 @@ _LEANS_LATE = re.compile(
     r"(?= (?:[^a-z ]|nog\b|al\b|ook\b|dan\b|wel\b|niet\b|meer\b|minder\b|maximaal|minimaal|ongeveer|circa)|[.,]|$)"
     # "Vraag dan …", "Kijk daarvoor …"; not a comparison ("Minder dan een kwart …")
     r"|^(?!(?:meer|minder|groter|kleiner|ouder|jonger|hoger|lager|later|eerder|langer|korter|beter|vaker|sneller|"
-    r"anders|liever|duurder|goedkoper|strenger|ruimer|lager|hoger) dan\b)\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"
+    r"anders|liever|duurder|goedkoper|strenger|ruimer) dan\b)\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"
     r"|^(let op|note|attentie|tip|pas op): (dit|dat|deze|die|het|this|that|it)\b"
     # "Het is per 2024 afgeschaft." points back; "Het is belangrijk dat …", "Het kan om … gaan" do not
     r"|^het (is|was|wordt|werd|kan|kon|moet|gaat|ging|geldt|gold|bestaat|blijft|liep|loopt|stopt|stopte|kost|kostte)\b"

@@ -171,18 +171,16 @@ class HybridRetriever:
         original_of = {
             c.chunk_id: by_section.get((key[0], key[1]), []) for key, members in editions.items() for c in members
         }
+        masked = {c.chunk_id: [mask_places(x) for x in chunk_sentences(c.text)] for c in chunks}
         docs_of: dict[str, set[str]] = {}
         for c in chunks:
-            for sentence in chunk_sentences(c.text):
-                docs_of.setdefault(mask_places(sentence), set()).add(c.doc_id)
+            for sentence in masked[c.chunk_id]:
+                docs_of.setdefault(sentence, set()).add(c.doc_id)
         boilerplate = frozenset(key for key, docs in docs_of.items() if len(docs) >= BOILERPLATE_DOCS)
         # a province page's section that is mostly template text (the national schemes, repeated
         # per province) says nothing about the province: it gets no region boost
         template = frozenset(
-            c.chunk_id
-            for c in chunks
-            if (sents := chunk_sentences(c.text))
-            and sum(mask_places(x) in boilerplate for x in sents) * 2 >= len(sents)
+            cid for cid, sents in masked.items() if sents and sum(x in boilerplate for x in sents) * 2 >= len(sents)
         )
         with self._lock:
             self.snapshot = snapshot
