@@ -117,9 +117,9 @@ class StateStore:
         self, conversation_id: str, turn: Turn, profile: Profile | None = None, channel: str = "web"
     ) -> None:
         """Add ``turn`` (keeping the last :data:`MAX_TURNS`), in one transaction that holds the
-        conversation's row: the row is made first if new, then read FOR UPDATE (PostgreSQL; on
-        SQLite the write transaction holds the file), so two processes appending at once
-        both keep their turn."""
+        conversation's row: a new conversation's row is made holding the turn; an existing
+        one is read FOR UPDATE (PostgreSQL; on SQLite the write transaction holds the file),
+        so two processes appending at once both keep their turn."""
         with self._writer.begin() as conn:
             self._append_turn(conn, conversation_id, turn, profile, channel)
 
@@ -128,11 +128,21 @@ class StateStore:
     ) -> None:
         c = conversations.c
         now = time.time()
-        conn.execute(
+        made = conn.execute(  # a new conversation is made with its first turn: one statement
             self._insert(conversations)
-            .values(id=conversation_id, channel=channel, created=now, updated=now, turns="[]", profile="{}")
+            .values(
+                id=conversation_id,
+                channel=channel,
+                created=now,
+                updated=now,
+                turns=json.dumps([asdict(turn)]),
+                profile=json.dumps(asdict(profile or Profile())),
+            )
             .on_conflict_do_nothing(index_elements=[c.id])
-        )
+            .returning(c.id)
+        ).first()
+        if made is not None:
+            return
         row = conn.execute(select(c.turns, c.profile).where(c.id == conversation_id).with_for_update()).first()
         turns, old_profile = _conversation(row)
         conn.execute(
