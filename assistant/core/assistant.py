@@ -69,6 +69,7 @@ class Assistant:
         self._names: tuple[list[Any], frozenset[str]] | None = None
         self._names_lock = threading.Lock()
         self.extractive = ExtractiveAnswerer(self.settings)
+        self._prepared = False  # see prepare(): a one-off CLI question does not pay for it
         self.llm: Answerer | None = self._build_llm()
 
     @classmethod
@@ -95,10 +96,19 @@ class Assistant:
     def ready(self) -> bool:
         return self.retriever.size > 0
 
+    def prepare(self) -> None:
+        """Get the index's chunks ready for answering (their sentences split and read), so a
+        long-running service's first questions are as fast as later ones; after this every
+        reload prepares the new generation too (only its new texts cost anything)."""
+        self._prepared = True
+        self.extractive.prepare(self.retriever.chunks)
+
     def reload(self) -> None:
         """Switch answers to what the store holds now (after an ingest), atomically: answers
         under way finish on the generation they started with."""
         self.retriever.reload()
+        if self._prepared:
+            self.extractive.prepare(self.retriever.chunks)
 
     @property
     def generation(self) -> int:

@@ -119,6 +119,7 @@ def create_app(
 
     def warm_up() -> None:
         if assistant.ready:
+            assistant.prepare()
             assistant.answer(WARM_UP_QUESTION)
 
     @asynccontextmanager
