@@ -4,10 +4,12 @@ In one run, on this machine, it prints side by side:
 
 1. **embedder**: raw throughput of the query embedder alone, configured as the service
    configures it (``E5Embeddings``: one call per CPU core at once, each on one OpenMP thread;
-   the same questions, in this process before the server starts);
+   the same questions, in this process while the server idles);
 2. **saturated**: the service's throughput of distinct questions with the answer cache off,
    ``--clients`` clients back to back (every request embeds, searches and composes);
-3. the **ratio** of the two (the issue's target: at least 0.8);
+3. the **ratio** of the two (the issue's target: at least 0.8). The two are measured in
+   ``--rounds`` alternating slices (embedder, service, embedder, …) sharing ``--duration``,
+   because this machine's speed drifts between minutes; each round's pair is printed too;
 4. **open loop**: latency at ``--rate`` questions/s arriving spread out (Poisson arrivals, as
    many independent users would), p50/p95/p99 (target p95 at 20/s: 300 ms or less).
 
@@ -42,7 +44,7 @@ import time
 from collections import Counter
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -50,6 +52,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_RATE_LIMIT = 1_000_000
+
+T = TypeVar("T")
+ROUND_WARMUP_S = 1.0  # load before each later round is measured (new connections)
 
 EVAL_SETS = ("public.yaml", "users.yaml", "users_dev.yaml", "corpus_cases.yaml")
 
@@ -196,42 +201,54 @@ class Http:
         return status, body
 
 
-def embedder_throughput(texts: list[str], seconds: float, concurrency: int) -> tuple[float, int, int, float | None]:
-    """Query embeddings per second of the embedder as the service configures it (the same
+class EmbedderAlone:
+    """The query embedder as the service configures it (the same
     :class:`~assistant.core.embedder.E5Embeddings`: ``concurrency`` calls at once, each with
-    its share of the cores as OpenMP threads), from as many threads calling it back to back.
-    Returns the rate, the calls at once, the OpenMP threads per call and the cores other
-    processes used meanwhile."""
-    import threading
+    its share of the cores as OpenMP threads), in this process, called back to back from as
+    many threads. It is measured in slices between the service's, so that both figures of a
+    ratio come from the same minutes: this machine's speed drifts (the embedder alone moved
+    45-61 queries/s between runs of one commit)."""
 
-    sys.path.insert(0, str(ROOT))
-    from assistant.core.embedder import E5Embeddings
+    def __init__(self, texts: list[str], concurrency: int):
+        sys.path.insert(0, str(ROOT))
+        from assistant.core.embedder import E5Embeddings
 
-    embedder = E5Embeddings(None, concurrency=concurrency)
-    embedder.query_vector(texts[0])
-    threads = embedder.concurrency
-    counts = [0] * threads
-    stop_at = time.monotonic() + seconds
+        self.texts = texts
+        self.embedder = E5Embeddings(None, concurrency=concurrency)
+        self.embedder.query_vector(texts[0])
+        self.calls_at_once = self.embedder.concurrency
+        self.next = 0  # each slice goes on through the questions where the last one stopped
 
-    def work(n: int) -> None:
-        i = n
-        while time.monotonic() < stop_at:
-            embedder.query_vector(texts[i % len(texts)])
-            counts[n] += 1
-            i += threads
+    def run(self, seconds: float) -> tuple[int, float, float | None]:
+        """Embed for ``seconds``: the embeddings done, the seconds taken and the cores other
+        processes used meanwhile."""
+        import threading
 
-    meter = CpuMeter([])
-    first = meter.snapshot()
-    started = time.monotonic()
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    elapsed = time.monotonic() - started
-    last = meter.snapshot()
-    others = max(0.0, (last[0] - first[0]) - (last[1] - first[1])) / elapsed if first and last else None
-    return sum(counts) / elapsed, threads, embedder.query_team, others
+        threads = self.calls_at_once
+        counts = [0] * threads
+        start = self.next
+        stop_at = time.monotonic() + seconds
+
+        def work(n: int) -> None:
+            i = start + n
+            while time.monotonic() < stop_at:
+                self.embedder.query_vector(self.texts[i % len(self.texts)])
+                counts[n] += 1
+                i += threads
+
+        meter = CpuMeter([])
+        first = meter.snapshot()
+        started = time.monotonic()
+        workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.monotonic() - started
+        last = meter.snapshot()
+        others = max(0.0, (last[0] - first[0]) - (last[1] - first[1])) / elapsed if first and last else None
+        self.next = start + sum(counts)
+        return sum(counts), elapsed, others
 
 
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -283,6 +300,13 @@ class Tally:
         self.errors: Counter[str] = Counter()
         self.cpu: tuple[float, float, float] | None = None
 
+    def add(self, other: Tally) -> None:
+        """Take in another window's answers, errors and CPU (the saturated phase's slices)."""
+        self.latencies += other.latencies
+        self.errors += other.errors
+        if other.cpu is not None:
+            self.cpu = tuple(a + b for a, b in zip(self.cpu or (0.0, 0.0, 0.0), other.cpu))  # type: ignore[assignment]
+
     def cpu_summary(self, duration: float, servers_known: bool) -> dict[str, object]:
         if self.cpu is None or not self.latencies:
             return {}
@@ -331,15 +355,16 @@ def encoded(http: list[Http], texts: list[str]) -> list[list[bytes]]:
 
 
 async def saturated(
-    urls: list[str], texts: list[str], clients: int, duration: float, warmup: float, meter: CpuMeter
-) -> dict[str, object]:
-    """``clients`` clients asking distinct questions back to back (round robin over ``urls``)."""
+    urls: list[str], texts: list[str], clients: int, duration: float, warmup: float, meter: CpuMeter, first: int
+) -> tuple[Tally, int]:
+    """``clients`` clients asking distinct questions back to back (round robin over ``urls``),
+    from question number ``first`` on; the tally and the number of questions sent."""
     http = [Http(url, clients) for url in urls]
     requests = encoded(http, texts)
     start = time.monotonic()
     tally = Tally(start + warmup)
     stop_at = tally.record_from + duration
-    counter = iter(range(10**9))
+    counter = iter(range(first, 10**9))
     window = asyncio.create_task(meter.window(tally, stop_at))
 
     async def client() -> None:
@@ -351,7 +376,43 @@ async def saturated(
     await asyncio.gather(window, *(client() for _ in range(clients)))
     for h in http:
         h.close()
-    return {"clients": clients, "duration_s": duration} | tally.summary(duration, bool(meter.pids))
+    return tally, next(counter) - first
+
+
+def interleaved(
+    alone: EmbedderAlone, urls: list[str], texts: list[str], args: argparse.Namespace, meter: CpuMeter
+) -> tuple[list[dict[str, float]], dict[str, float], dict[str, object]]:
+    """``args.rounds`` rounds of the embedder alone and then the saturated service, each for
+    ``args.duration / args.rounds`` seconds: per round the two rates and their ratio, and both
+    phases over all rounds."""
+    part = args.duration / args.rounds
+    rounds: list[dict[str, float]] = []
+    total = Tally(0.0)
+    embedded, embed_seconds, others, sent = 0, 0.0, 0.0, 0
+    for r in range(args.rounds):
+        n, seconds, other = alone.run(part)
+        warmup = args.warmup if r == 0 else ROUND_WARMUP_S
+        tally, asked = run_loop(saturated(urls, texts, args.clients, part, warmup, meter, sent))
+        sent += asked
+        embedded, embed_seconds, others = embedded + n, embed_seconds + seconds, others + (other or 0.0) * seconds
+        total.add(tally)
+        rate = n / seconds
+        answered = len(tally.latencies) / part
+        rounds.append(
+            {"embedder_per_s": round(rate, 1), "answered_per_s": round(answered, 1), "ratio": round(answered / rate, 2)}
+        )
+        print(
+            f"  round {r + 1}: embedder alone {rate:.1f}/s, service {answered:.1f}/s, ratio {answered / rate:.2f}",
+            flush=True,
+        )
+    embedder: dict[str, float] = {
+        "embedder_per_s": round(embedded / embed_seconds, 1),
+        "embedder_other_processes_cores": round(others / embed_seconds, 2),
+    }
+    sat = {"clients": args.clients, "duration_s": args.duration, "rounds": args.rounds} | total.summary(
+        args.duration, bool(meter.pids)
+    )
+    return rounds, embedder, sat
 
 
 async def open_loop(
@@ -378,7 +439,7 @@ async def open_loop(
     return {"rate_per_s": rate, "duration_s": duration} | tally.summary(duration, bool(meter.pids))
 
 
-def run(coroutine: Coroutine[Any, Any, dict[str, object]]) -> dict[str, object]:
+def run_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a phase on uvloop when installed (less CPU per request than asyncio's own loop)."""
     try:
         import uvloop
@@ -393,6 +454,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="questions/s of the open-loop phase (default 20)")
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per phase (default 30)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="alternating rounds of the embedder alone and the saturated service, sharing --duration (default 5)",
+    )
     parser.add_argument(
         "--url", help="benchmark running servers instead of starting one (comma-separated: round robin)"
     )
@@ -430,17 +497,9 @@ def main() -> None:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-    embed_rate, threads, team, embed_others = embedder_throughput(
-        texts, min(args.duration, 15.0), int(env.get("WEGWIJZER_EMBED_THREADS", "0") or 0)
-    )
-    results["embedder_per_s"] = round(embed_rate, 1)
-    results["embedder_calls_at_once"], results["embedder_openmp_threads_per_call"] = threads, team
-    results["embedder_other_processes_cores"] = round(embed_others, 2) if embed_others is not None else None
-    print(
-        f"embedder alone, as the service runs it: {embed_rate:.1f} queries/s ({threads} calls at once, "
-        f"{team} OpenMP thread(s) each, {len(texts)} eval questions)",
-        flush=True,
-    )
+    alone = EmbedderAlone(texts, int(env.get("WEGWIJZER_EMBED_THREADS", "0") or 0))
+    results["embedder_calls_at_once"] = alone.calls_at_once
+    results["embedder_openmp_threads_per_call"] = alone.embedder.query_team
     if not urls:
         per = max(1, (os.cpu_count() or 1) // args.processes)
         if args.processes > 1:  # several processes share the cores: each gets its part
@@ -462,10 +521,18 @@ def main() -> None:
             wait_ready(url, procs[i] if procs else None)
         load_before = os.getloadavg()[0]
         meter = CpuMeter([proc.pid for proc in procs])
-        print(f"saturated: {args.clients} clients back to back, {args.duration:.0f} s…", flush=True)
-        results["saturated"] = sat = run(saturated(urls, texts, args.clients, args.duration, args.warmup, meter))
+        print(
+            f"embedder alone ({alone.calls_at_once} calls at once, {alone.embedder.query_team} OpenMP thread(s) each) "
+            f"and the service saturated ({args.clients} clients back to back), in {args.rounds} alternating rounds "
+            f"of {args.duration / args.rounds:.0f} s each…",
+            flush=True,
+        )
+        results["rounds"], embedder, sat = interleaved(alone, urls, texts, args, meter)
+        results |= embedder
+        results["saturated"] = sat
+        embed_rate = embedder["embedder_per_s"]
         print(f"open loop: {args.rate:g} questions/s spread out, {args.duration:.0f} s…", flush=True)
-        results["open_loop"] = opn = run(open_loop(urls, texts, args.rate, args.duration, args.warmup, meter))
+        results["open_loop"] = opn = run_loop(open_loop(urls, texts, args.rate, args.duration, args.warmup, meter))
     finally:
         for proc in procs:
             proc.terminate()
@@ -493,7 +560,11 @@ def main() -> None:
         )
     print("(other processes: CPU cores used meanwhile by anything but the server and the load generator;")
     print(" well above 0 means the machine was not quiet and the figures are not this service's.)")
-    print(f"ratio saturated/embedder: {results['ratio']} (target ≥ 0.8); p95 at {args.rate:g}/s: {opn['p95_ms']} ms")
+    ratios = [r["ratio"] for r in results["rounds"]]  # type: ignore[attr-defined]
+    print(
+        f"ratio saturated/embedder: {results['ratio']} over all rounds (target ≥ 0.8; rounds "
+        f"{min(ratios)}–{max(ratios)}); p95 at {args.rate:g}/s: {opn['p95_ms']} ms"
+    )
     print(f"service processes: {len(urls)}")
     print(
         f"machine: {os.cpu_count()} CPU cores; server and load generator on the same machine (loopback); "
