@@ -56,6 +56,7 @@ ASK_STEMS = frozenset(stem(w) for w in ASK_WORDS)
 # --- the kinds of answer ---------------------------------------------------------------------
 _KIND_CUES: dict[str, str] = {
     "amount": r"hoeveel (geld|euro|krijg|kost|betaal|subsidie|vergoed|leen|lenen|mag ik lenen|is er|bedraagt|verdien)"
+    r"|hoeveel (kan|kun|kunnen|mag|mogen) (ik|je|we|wij|u|jullie|hij|zij|ze)\b[^.?!]{0,20}\b(krijg\w*|lenen|ontvang\w*)"
     r"|wat kost|wat kosten|kosten|\bkost\b|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|"
     r"\b(het|welk|hoeveel|totale|jaarlijkse?|the|what|total|annual) budget|budget (van|voor|of|for)\b|"
     r"\bmax(imum|imaal)?\b|\bhoogste\b|at most|"
@@ -65,14 +66,16 @@ _KIND_CUES: dict[str, str] = {
     r"how much of (the|all)|what (part|proportion|fraction)|hoeveel van (de|het|alle)|welk (gedeelte|aandeel)",
     # "hoeveel" with a thing to count ("hoeveel organisaties"), not money, time, a share or a verb
     "count": r"hoeveel (?!(geld|euro|eur|jaar|jaren|maand|maanden|weken|dagen|uur|procent|rente|subsidie|leges|"
-    r"salaris|loon|kost|kosten|krijg|betaal|mag|kan|kun|moet|is|zijn|wordt|leen|lenen|verdien|bedraagt|duurt|tijd|"
+    r"salaris|loon|kost|kosten|krijg|krijgen|krijgt|betaal|betalen|mag|mogen|kan|kun|kunnen|moet|moeten|is|zijn|wordt|"
+    r"leen|lenen|verdien|bedraagt|duurt|tijd|"
     r"meer|minder|extra|%)\b)[a-z']{3,}|how many|aantal|number of",
     "age": r"leeftijd|hoe oud|tot welke leeftijd|vanaf welke leeftijd|te oud|age limit|how old|too old|maximum age|"
     r"\bage\b|jonger dan|ouder dan|onder de \d|boven de \d|under \d|over \d",
     "date": r"wanneer|tot wanneer|vanaf wanneer|sinds wanneer|welke datum|deadline|uiterlijk|when|until when|"
     r"from when|since when|which date|what date|start\w* (het|de|it)|open\w* (de|het)|sluit|closes?|"
     r"nog (aanvragen|open)|still (open|apply)|welk jaar|which year",
-    "duration": r"hoe lang|hoelang|how long|hoe snel|how (fast|quickly|soon)|duur|looptijd|termijn|beslistermijn|geldig|valid for|binnen hoeveel",
+    "duration": r"hoe lang|hoelang|how long|hoe snel|how (fast|quickly|soon)|duur|looptijd|termijn|beslistermijn|geldig|valid for|binnen hoeveel"
+    r"|processing time|decision (time|period)|wachttijd|doorlooptijd|behandeltijd|behandelingsduur",
     "who": r"\bwie\b|welke (organisatie|instantie|partij|bedrijven)|bij wie|who|which (organisation|organization|"
     r"body|agency)|whom",
     "where": r"\bwaar\b|waarheen|bij welk|where|which website|welke website|loket",
@@ -96,6 +99,11 @@ _KIND_CUES: dict[str, str] = {
     r"|\b(klopt (dat|het|dit)|is dat (zo|waar)|klopt dat echt|is (that|this|it) (true|right|correct)|right\?\s*$)",
 }
 _KIND_RES = {kind: re.compile(rf"(?:{cue})", re.I) for kind, cue in _KIND_CUES.items()}
+# "hoeveel" with money named a few words on: the words between are what it is for
+_MONEY_COUNTED = re.compile(r"\bhoeveel\b[^.?!]{0,30}\b(subsidie|vergoeding|geld|euro|budget)\b", re.I)
+# a compound such as "studiekosten" names the topic; "wat kost", "hoeveel", "de kosten" ask the costs
+_COST_COMPOUND = re.compile(r"\w+kosten\b", re.I)
+_COST_ASKED = re.compile(r"\bhoeveel\b|\bkost\b|\b(de|die|welke) kosten\b|\bbedrag|how much|\bcosts?\b", re.I)
 
 _NUMBER_WORDS = (
     r"kwart|helft|quarter|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend|miljoen|"
@@ -340,6 +348,8 @@ class Asked:
             score += 0.05  # "op 3 februari 2023" answers "wanneer" better than "van 2023"
         if "validity" in self.kinds and _DECISION.search(text):
             score -= 0.1  # the decision period answers another "how long"
+        if "decision" in self.kinds and _DECISION.search(text):
+            score += 0.06  # "how long does the IND take?": the decision period, not a contract's length
         sense = self.kinds & {"salary", "fee"}
         if len(sense) == 1:  # an employer asking what to pay a migrant: the salary, not the fees
             is_fee, is_salary = bool(_FEE_FORM.search(text)), bool(_FORM["salary"].search(text))
@@ -456,10 +466,16 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
     q = question.strip()
     folded = fold(q)
     kinds = {kind for kind, cue in _KIND_RES.items() if cue.search(folded)}
+    if _MONEY_COUNTED.search(folded):
+        kinds = (kinds - {"count"}) | {"amount"}  # "hoeveel SLIM-subsidie kunnen we krijgen?": money, not a count
     if "count" in kinds:
         kinds.discard("amount")
+    if "yesno" in kinds and _COST_COMPOUND.search(folded) and not _COST_ASKED.search(folded):
+        kinds.discard("amount")  # "mag mijn werkgever studiekosten aftrekken?": the costs are the topic
     if "duration" in kinds and _VALIDITY_ASKED.search(folded) and not _DECISION.search(folded):
         kinds.add("validity")  # how long a permit lasts, not how long the IND takes to decide
+    elif "duration" in kinds and _DECISION.search(folded):
+        kinds.add("decision")
     if re.search(
         r"(betalen|betaal|pay)\b.*\b(kennismigrant|migrant|werknemer|developer|medewerker|employee|programmeur)"
         r"|\b(kennismigrant|migrant|werknemer|developer|medewerker|employee|programmeur)\w*\b.*\b(betalen|pay|paid|earn|verdienen)\b",
@@ -467,7 +483,8 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
     ):
         kinds |= {"amount", "salary"}  # paying a person: the salary, not the fees
     if "amount" in kinds and re.search(
-        r"hoeveel (subsidie|vergoeding|krijg|steun|bijdrage)|how much (subsidy|funding)", folded
+        r"hoeveel\b[^.?!]{0,30}\b(subsidie|vergoeding|steun|bijdrage)|hoeveel (krijg)|how much (subsidy|funding)",
+        folded,
     ):
         kinds.add("percentage")  # a subsidy is often a share of the costs
     if "amount" in kinds and re.search(r"\d\s?%|procent|percent", folded):

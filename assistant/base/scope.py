@@ -64,6 +64,11 @@ _DECEIT = (
     r"|look (higher|lower|better|bigger)|appear (higher|lower|larger)|inflate\w*|opblaz\w*|opkrikk\w*"
     r"|verzwijg\w*|verberg\w* voor|hide from|niet (vertellen|melden) aan|zonder dat (de )?(" + _AUTHORITIES + r")"
     r"|under the table|zwart (uitbetalen|betalen|werken)|cash in hand"
+    r"|\b(doe|doen|deed)\b(\s\w+){0,2}\salsof\b|\bnet alsof\b|\bpretend\w*|\bmake (it|me|him|her) look\b"
+    r"|\boverdrijv\w*|\bexaggerat\w*"
+    # telling the authority something as an instruction: "zeg maar tegen de IND dat het hoger is"
+    r"|\b(zeg|vertel|meld)\w* (maar|gewoon|dan maar)\b[^.?!]{0,60}\b(hoger|lager|meer|minder|groter|kleiner)\b"
+    r"|\bjust (tell|say)\b[^.?!]{0,60}\b(higher|lower|more|less|bigger|smaller)\b"
     r"|(opgeven|opgegeven|invullen|ingevuld|vermelden|doorgeven|zetten|declareren|declare|report|state|put)\b[^.?!]{0,40}"
     r"\b(dan|than)\b[^.?!]{0,25}\b(echt|werkelijk|eigenlijk|in werkelijkheid|really|actually|in reality)\b"
 )

@@ -432,3 +432,59 @@ Bruto salaris per maand, exclusief 8% vakantiegeld."""
 def test_an_age_rule_that_excludes_the_asker_answers_their_yes_no_question() -> None:
     result = answer("kan ik als 60 jarige nog geld lenen bij duo?", [passage(LOAN, "llk", 0)])
     assert "jonger zijn dan 57" in result.lead[0].text, result.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asked", "not_asked"),
+    [
+        # money named a few words after "hoeveel": an amount or share, not a count of "slim"
+        (
+            "we zijn een mkb bedrijf met 12 man, hoeveel slim subsidie kunnen we krijgen",
+            {"amount", "percentage"},
+            {"count"},
+        ),
+        ("hoeveel kunnen we krijgen?", {"amount"}, {"count"}),
+        # "studiekosten" in a yes/no question is the topic: the answer is a rule, not a sum
+        ("mag mijn werkgever studiekosten aftrekken van de belasting?", {"yesno"}, {"amount"}),
+        ("wat kosten de opleidingskosten?", {"amount"}, set()),
+        # how long the IND takes: the decision period
+        ("what's the IND processing time for a blue card", {"duration", "decision"}, {"validity"}),
+        ("hoeveel mensen kunnen meedoen?", {"count"}, {"amount"}),
+    ],
+)
+def test_what_is_asked(question: str, asked: set[str], not_asked: set[str]) -> None:
+    kinds = analyse(question).kinds
+    assert asked <= kinds and not (not_asked & kinds), sorted(kinds)
+
+
+def test_processing_time_leads_with_the_decision_period_not_a_contracts_length() -> None:
+    contract = "For a Blue Card for IT staff you need a contract of at least 6 months with a Dutch employer."
+    decision = "The decision period is 30 days with a recognised sponsor and 90 days without one."
+    got = answer(
+        "What's the IND processing time for a blue card for IT staff?",
+        [
+            passage(contract, "blauwe-kaart", 0, language="en"),
+            passage(decision, "blauwe-kaart-termijn", 1, language="en"),
+        ],
+    )
+    assert "90 days" in got.lead[0].text, got.text
+
+
+def test_how_much_subsidy_leads_with_the_share() -> None:
+    who = "Een samenwerkingsverband van minimaal 2 mkb-bedrijven kan SLIM-subsidie aanvragen voor scholing."
+    share = "De SLIM-subsidie is 60% van de kosten van scholing."
+    got = answer(
+        "we zijn een mkb bedrijf met 12 man, hoeveel slim subsidie kunnen we krijgen voor scholing",
+        [passage(who, "slim", 0), passage(share, "slim-bedrag", 1)],
+    )
+    assert "60%" in got.lead[0].text, got.text
+
+
+def test_a_yes_no_question_about_study_costs_does_not_lead_with_a_sum() -> None:
+    rule = "Een werkgever mag opleidingskosten onbelast vergoeden met de werkkostenregeling."
+    norm = "In 2026 moet het belastbare loon minimaal € 48.013 per jaar zijn voor de 30%-regeling van de werkgever."
+    got = answer(
+        "mag mijn werkgever studiekosten aftrekken van de belasting?",
+        [passage(rule, "fiscaal", 0), passage(norm, "dertig-procent", 1)],
+    )
+    assert "onbelast" in got.lead[0].text, got.text
