@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,9 +21,9 @@ import numpy as np
 import yaml
 
 from assistant.base.lexical import BM25Index, query_tokens
-from assistant.base.regions import find_regions, mask_places
+from assistant.base.regions import asker_places, find_regions, mask_places, without_places
 from assistant.base.settings import Settings
-from assistant.base.text import chunk_sentences, content_tokens, detect_language
+from assistant.base.text import chunk_sentences, content_tokens, detect_language, fold
 from assistant.base.types import Chunk, Passage, Retrieval
 from assistant.core.embedder import Embedder
 from assistant.core.snapshot import IndexSnapshot
@@ -107,6 +108,34 @@ def _chunk_order(chunk: Chunk) -> int:
     """Position of a chunk in its document: ids are ``<doc>#<n>-<hash>``."""
     match = re.search(r"#(\d+)", chunk.chunk_id)
     return int(match.group(1)) if match else 0
+
+
+# A question whether anything exists for the asker ("is er iets voor …", "zijn er gratis
+# opleidingen", "any programmes near me?"): scoped by where the asker lives.
+_ASKS_WHAT_EXISTS = re.compile(r"\b(is er|zijn er|bestaan er|is there|are there|any)\b")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The parts of one index generation a search reads."""
+
+    chunks: list[Chunk]
+    by_id: dict[str, int]
+    snapshot: IndexSnapshot
+    bm25: BM25Index
+    rows: np.ndarray | None  # the original documents' rows, when BM25 is over those only
+    n_editions: int
+
+
+@dataclass
+class Ranking:
+    """One text searched both ways: E5 hits (chunk id, similarity), every chunk's BM25 score,
+    and the fused reciprocal-rank score per chunk row."""
+
+    dense_hits: list[tuple[str, float]]
+    lex: np.ndarray
+    fused: dict[int, float]
+    timings: dict[str, float]
 
 
 class HybridRetriever:
@@ -297,34 +326,65 @@ class HybridRetriever:
         hit = sum(self.idf(t) for t in uniq if t in present)
         return hit / total if total else 0.0
 
-    def search(
-        self,
-        question: str,
-        k: int,
-        regions: list[str] | None = None,
-        lang: str | None = None,
-        audience: str | None = None,
-    ) -> Retrieval:
-        """The ``k`` best passages for ``question``; ``regions`` steer towards provinces and
-        ``audience`` towards documents written for the asker (an employer's "welke subsidie?" is
-        SLIM, a career switcher's the Levenlanglerenkrediet).
+    def place_free(
+        self, question: str, regions: list[str], lang: str | None, k: int, gen: Generation
+    ) -> Ranking | None:
+        """The ranking of ``question`` without its places, when those places only describe the
+        asker; None when the question is about a region, or names none of ``regions``' places
+        (they come from the profile or an earlier turn: nothing is counted twice).
 
-        The search runs over the original documents only; for an English question (``lang``)
-        each passage that has an English edition is then shown in that edition (the same
-        section). Searched directly, English editions would win every English question on
-        language alone — E5 rates same-language text closer — and push aside the Dutch-only
-        programme documents that do answer it."""
+        The place describes the asker when the question names it that way ("ik woon in
+        Zwolle", "I studied in Delft", "ons bedrijf in Eindhoven": :func:`asker_places`), does
+        not ask what there is for the asker ("is er iets voor mij?", "any programmes near me?":
+        then the province's offer is the answer), and, searched without the place, none of that
+        province's own text (its page less the national template) ranks among the best ``2k``:
+        the province has nothing of its own on what is asked (the zoekjaar, the
+        Levenlanglerenkrediet, who pays for re-skilling in Overijssel). "Ik woon in Groningen,
+        welke subsidie is er voor omscholen?" still finds Groningen's subsidy without the
+        place; "welke opleidingen zijn er in Groningen?" names the place as its subject."""
+        named = set(find_regions(question, fuzzy=True)) & set(regions)
+        if not named or not named <= set(asker_places(question)) or _ASKS_WHAT_EXISTS.search(fold(question)):
+            return None
+        rest = without_places(question)
+        if not content_tokens(rest):
+            return None  # only a place ("en in Limburg?"): the place is all there is to search
+        _, _, ranking = self._ranked(rest, lang, k, gen)
+        best = sorted(ranking.fused, key=lambda idx: -ranking.fused[idx])[: 2 * k]
+        own = any(
+            named & set(chunk_regions(gen.chunks[idx])) and gen.chunks[idx].chunk_id not in self.template
+            for idx in best
+        )
+        return None if own else ranking
+
+    def _generation(self, lang: str | None) -> Generation:
+        """What one search reads, taken at once, so a reload cannot come between its rankings."""
+        with self._lock:
+            dutch = not lang or lang == "nl"
+            return Generation(
+                self.chunks,
+                self.by_id,
+                self.snapshot,
+                self.bm25_nl if dutch else self.bm25,
+                self.original_rows if dutch and self.bm25_nl is not self.bm25 else None,
+                len(self.chunks) - len(self.original_rows),
+            )
+
+    def _ranked(self, text: str, lang: str | None, k: int, gen: Generation) -> tuple[np.ndarray, list[str], Ranking]:
+        """``text`` searched by E5 and by BM25 over the original documents, fused by reciprocal
+        rank: the query vector, its tokens, and the ranking."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        qvec = self.embedder.query_vector(question)
+        qvec = self.embedder.query_vector(text)
         timings["embed_ms"] = (time.perf_counter() - t0) * 1000
-        tokens = query_tokens(question)
-        with self._lock:
-            chunks, by_id, snapshot = self.chunks, self.by_id, self.snapshot
-            dutch = not lang or lang == "nl"
-            bm25 = self.bm25_nl if dutch else self.bm25
-            rows = self.original_rows if dutch and self.bm25_nl is not self.bm25 else None
-            n_editions = len(chunks) - len(self.original_rows)
+        tokens = query_tokens(text)
+        chunks, by_id, snapshot, bm25, rows, n_editions = (
+            gen.chunks,
+            gen.by_id,
+            gen.snapshot,
+            gen.bm25,
+            gen.rows,
+            gen.n_editions,
+        )
         wanted = max(self.settings.candidates, k)
         # every edition chunk could outrank an original: ask for that many more, so the
         # originals-only rankings below still hold ``wanted`` candidates
@@ -344,7 +404,6 @@ class HybridRetriever:
         timings["bm25_ms"] = (time.perf_counter() - t2) * 1000
 
         dense_hits, lex_top = self._originals_only(dense_hits, lex, lex_top, lang, wanted)
-        dense_score = {cid: s for cid, s in dense_hits if cid in by_id}
         fused: dict[int, float] = {}
         rk = self.settings.rrf_k
         for rank, (cid, _) in enumerate(dense_hits):
@@ -352,10 +411,43 @@ class HybridRetriever:
                 fused[by_id[cid]] = fused.get(by_id[cid], 0.0) + 1.0 / (rk + rank + 1)
         for rank, idx in enumerate(lex_top):
             fused[idx] = fused.get(idx, 0.0) + self.settings.lexical_weight / (rk + rank + 1)
-        if not fused:
-            return Retrieval([], 0.0, qvec, tokens, regions or [], timings)
-        top_rrf = max(fused.values())
+        return qvec, tokens, Ranking(dense_hits, lex, fused, timings)
+
+    def search(
+        self,
+        question: str,
+        k: int,
+        regions: list[str] | None = None,
+        lang: str | None = None,
+        audience: str | None = None,
+    ) -> Retrieval:
+        """The ``k`` best passages for ``question``; ``regions`` steer towards provinces and
+        ``audience`` towards documents written for the asker (an employer's "welke subsidie?" is
+        SLIM, a career switcher's the Levenlanglerenkrediet).
+
+        The search runs over the original documents only; for an English question (``lang``)
+        each passage that has an English edition is then shown in that edition (the same
+        section). Searched directly, English editions would win every English question on
+        language alone — E5 rates same-language text closer — and push aside the Dutch-only
+        programme documents that do answer it.
+
+        A place the question names only to say who asks (see :meth:`place_free`) steers no
+        further than keeping other provinces' pages out: the passages are ranked on the rest of
+        the question, without the region boost, so the Zuid-Holland page does not answer "I
+        studied in Delft, can I get the zoekjaar?" on the place's name alone."""
+        t0 = time.perf_counter()
+        gen = self._generation(lang)
+        qvec, tokens, ranking = self._ranked(question, lang, k, gen)
+        timings = dict(ranking.timings)
         regions = regions or []
+        asker_only = self.place_free(question, regions, lang, k, gen)
+        if asker_only is not None:  # rank on what is asked; the place only keeps other provinces out
+            ranking = asker_only
+        dense_hits, lex, fused, chunks = ranking.dense_hits, ranking.lex, ranking.fused, gen.chunks
+        dense_score = {cid: s for cid, s in dense_hits if cid in gen.by_id}
+        if not fused:
+            return Retrieval([], 0.0, qvec, tokens, regions, timings)
+        top_rrf = max(fused.values())
         passages: list[Passage] = []
         for idx, f in fused.items():
             chunk = chunks[idx]
@@ -363,7 +455,7 @@ class HybridRetriever:
             if regions:
                 cr = chunk_regions(chunk)
                 if any(r in cr for r in regions):
-                    if chunk.chunk_id not in self.template:
+                    if chunk.chunk_id not in self.template and asker_only is None:
                         score += self.settings.region_boost
                 elif "national" not in cr:
                     score *= self.settings.other_region_penalty
