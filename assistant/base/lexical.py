@@ -31,12 +31,20 @@ def glossary() -> dict[str, list[str]]:
 _SPLIT_VERB = re.compile(r"\b(op|om|aan|in|terug|bij|mee|af|uit|door|over|toe|na|voor)\s+te\s+([a-zë]{3,})\b", re.I)
 
 
+# A person named after a level of education or a form of work ("mbo'ers", "een hbo'er",
+# "zzp'ers"): the documents mostly name the level itself ("mbo-opleiding", "in het mbo").
+# ("ict'ers" is left alone: "ict" is in nearly every passage and would only add noise.)
+_ABBREVIATION_PERSON = re.compile(r"\b(mbo|hbo|wo|vmbo|havo|vwo|zzp|mkb)['’]ers?\b", re.I)
+
+
 def query_tokens(question: str) -> list[str]:
-    """Stemmed query tokens plus Dutch stems of glossary translations."""
+    """Stemmed query tokens plus Dutch stems of glossary translations, and the abbreviation
+    inside a word for its people ("mbo" of "mbo'ers")."""
     tokens = content_tokens(question)
     gloss = glossary()
     joined = [a + b for a, b in _SPLIT_VERB.findall(question.lower())]
     extra: list[str] = [t for word in joined for t in content_tokens(word)]
+    extra += [t for base in _ABBREVIATION_PERSON.findall(question) for t in content_tokens(base)]
     for word in [*question.lower().replace("?", " ").replace(",", " ").split(), *joined]:
         for nl in gloss.get(word.strip(".!'\""), []):
             extra.extend(content_tokens(nl))

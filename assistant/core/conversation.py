@@ -20,6 +20,9 @@ _FOLLOWUP_START = re.compile(
     r"en als|and if|en voor|and for|en in|and in|en bij|en wat|and what|en hoe|and how|dus|so)\b",
     re.I,
 )
+# A level of education, or its people ("hbo'ers"): a constraint a follow-up may change, like a
+# year or a place, not the subject it keeps.
+_LEVEL_WORD = re.compile(r"^(mbo|hbo|wo|vmbo|havo|vwo)(['’]ers?|-?er)?$")
 # Words that point back to what was said before.
 _ANAPHORA = frozenset(
     "dat die dit deze daar daarvan daarvoor hiervoor daarmee ervoor erover het hij zij ze hun "
@@ -83,6 +86,7 @@ def topic_of(question: str, idf: Callable[[str], float], limit: int = 4) -> str:
         and w not in STOPWORDS
         and w not in ASK_WORDS
         and not find_regions(w)  # the place comes from the new question, or else from region steering
+        and not _LEVEL_WORD.match(w)  # so does the level ("hbo'ers" -> "en voor mbo'ers?")
         and idf(stem(w)) >= 2.0
     ]
     return " ".join(dict.fromkeys(picked[:limit])) or question

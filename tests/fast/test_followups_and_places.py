@@ -1,0 +1,89 @@
+"""A follow-up that changes one constraint, and a place that only says who asks (issue 12):
+the plain-text rules behind them, without a model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.asked import analyse, asker_age
+from assistant.base.lexical import query_tokens
+from assistant.base.regions import asker_places, without_places
+from assistant.base.text import stem
+from assistant.core.conversation import is_new_topic, topic_of
+
+
+@pytest.mark.parametrize(
+    ("question", "age"),
+    [
+        ("en als ik 35 ben?", 35),
+        ("en als hij 27 is?", 27),
+        ("wat als ik 31 word?", 31),
+        ("what if I was 28?", 28),
+        ("and if she were 26?", 26),
+        ("what was the 30% ruling?", None),
+        ("hoeveel was het in 2024?", None),
+    ],
+)
+def test_the_age_of_a_follow_up_is_read_wherever_the_verb_stands(question: str, age: int | None):
+    assert asker_age(question) == age
+
+
+def test_an_age_follow_up_keeps_the_earlier_year_and_takes_the_new_age():
+    asked = analyse("what if I was 28?", "I'm 31, what salary does a highly skilled migrant need in 2026?")
+    assert (asked.age, asked.years) == (28, frozenset({2026}))
+    assert asked.fit("- jonger dan 30: € 4.357 per maand (peildatum 2026)") > asked.fit(
+        "- 30 jaar en ouder: € 5.942 per maand (peildatum 2026)"
+    )
+
+
+def test_a_level_of_education_in_a_follow_up_is_searched_as_the_level():
+    assert "mbo" in query_tokens("en voor mbo'ers?")
+    assert "mbo" in query_tokens("is dat ook voor een mbo’er")
+    df = {"mbo": 40, stem("omscholing"): 200}
+    assert not is_new_topic("en voor mbo'ers?", df)
+
+
+def test_the_earlier_level_is_a_constraint_not_the_topic():
+    idf = {stem("codam"): 5.0, "hbo'er": 5.0, stem("hbo'ers"): 5.0}.get
+    assert topic_of("Is Codam ook voor hbo'ers?", lambda t: idf(t) or 0.0) == "codam"
+
+
+@pytest.mark.parametrize(
+    ("question", "places"),
+    [
+        ("ik heb in Delft gestudeerd, kan ik het zoekjaar krijgen?", ["zuid-holland"]),
+        ("I did my master's in Delft, can I get the search year?", ["zuid-holland"]),
+        ("ik woon in Zwolle en wil omscholen naar IT, wie betaalt dat?", ["overijssel"]),
+        ("our firm is based in Eindhoven - how do we become a recognised sponsor?", ["noord-brabant"]),
+        ("we zijn een mkb bedrijf uit groningen, kunnen we slim aanvragen?", ["groningen"]),
+        ("ben in maastricht afgestudeerd, hoe lang duurt het zoekjaar?", ["limburg"]),
+        # the place is what is asked about
+        ("welke ICT-opleidingen zijn er in Groningen?", []),
+        ("wat doet de regio Twente aan het ICT-tekort?", []),
+        ("What is the province of Limburg doing about ICT talent?", []),
+        ("ik wil weten wat er in Groningen is voor ICT-opleidingen", []),
+        # named twice, once as the subject: the subject wins
+        ("ik woon in Emmen, is er een omscholingsvoucher in Drenthe?", []),
+    ],
+)
+def test_a_place_that_only_describes_the_asker_is_told_apart(question: str, places: list[str]):
+    assert asker_places(question) == places
+
+
+def test_a_province_added_in_brackets_after_a_city_does_not_count_as_a_second_mention():
+    assert asker_places("ik heb in Delft gestudeerd, kan ik het zoekjaar krijgen? (Zuid-Holland)") == ["zuid-holland"]
+
+
+@pytest.mark.parametrize(
+    ("question", "rest"),
+    [
+        (
+            "ik heb in Delft gestudeerd, kan ik het zoekjaar krijgen? (Zuid-Holland)",
+            "ik heb in gestudeerd, kan ik het zoekjaar krijgen?",
+        ),
+        ("Wat doet utreht aan omscholing?", "Wat doet aan omscholing?"),
+        ("Kan ik als werkzoekende in Leiden op te leiden?", "Kan ik als werkzoekende in op te leiden?"),
+    ],
+)
+def test_the_places_are_taken_out_of_what_is_matched(question: str, rest: str):
+    assert without_places(question) == rest
