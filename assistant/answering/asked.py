@@ -171,7 +171,12 @@ _SALARY_ASKED = re.compile(
     r"salaris|\bloon|looncriterium|inkomenseis|verdien|salary|salaries|\bwages?\b|\bearn|income requirement",
     re.I,
 )
-_FEE_ASKED = re.compile(r"\bleges\b|\bfees?\b|\btarie|aanvraag kost|kost (de|een|het) aanvraag|application cost", re.I)
+_FEE_ASKED = re.compile(
+    r"\bleges\b|\bfees?\b|\btarie|aanvraag kost|kost (de|een|het) aanvraag|application cost"
+    # what something costs (unless a salary is asked too: then both senses stay)
+    r"|\b(wat|hoeveel) kost(en)?\b|how much (does|do|is|are)\b.{0,40}\bcosts?\b|what does\b.{0,40}\bcost\b",
+    re.I,
+)
 _FEE_FORM = re.compile(r"\bleges\b|\bfees?\b|\bkost(en|te)?\b|\bcosts?\b|\btarie|\bprijs", re.I)
 _FREE_ASKED = re.compile(r"\bgratis\b|kosteloos|\bfree\b|for nothing|niets kost|niks kost", re.I)
 # An academic or school year as a span ("studiejaar 2024-2025", "2024/2025"): a row for
@@ -244,11 +249,7 @@ def years_covered(text: str, asked: frozenset[int]) -> bool | None:
 _AGE_IN_QUESTION = [
     re.compile(r"\b(\d{2})[- ]?(?:jaar|jarige|jr)\b", re.I),
     re.compile(r"\bben (?:nu |al )?(\d{2})\b", re.I),
-    re.compile(
-        r"\b(?:i am|i'm|im|aged?|age of|is|was|were|turn|turned|word|werd) (\d{2})\b(?!\s?(?:%|procent|percent))", re.I
-    ),
-    # "en als ik 35 ben?", "als hij 27 is", "wanneer ze 29 wordt": the age before the verb
-    re.compile(r"\b(?:ik|je|jij|hij|zij|ze|u) (?:al |nu |straks )?(\d{2}) (?:ben|bent|is|was|word|wordt|werd)\b", re.I),
+    re.compile(r"\b(?:i am|i'm|im|aged?|age of|is) (\d{2})\b", re.I),
     re.compile(r"\b(\d{2})[- ]?years?[- ]?old\b", re.I),
     re.compile(r"\b(\d{2})[- ]?(?:year|yr)s?\b(?! (?:ago|later))", re.I),
     re.compile(

@@ -450,6 +450,9 @@ def test_an_age_rule_that_excludes_the_asker_answers_their_yes_no_question() -> 
         # how long the IND takes: the decision period
         ("what's the IND processing time for a blue card", {"duration", "decision"}, {"validity"}),
         ("hoeveel mensen kunnen meedoen?", {"count"}, {"amount"}),
+        # what a permit costs: its fees, not a salary threshold
+        ("wat kost het zoekjaar bij de IND?", {"amount", "fee"}, {"salary"}),
+        ("wat kost een kennismigrant met salaris?", {"amount", "fee", "salary"}, set()),
     ],
 )
 def test_what_is_asked(question: str, asked: set[str], not_asked: set[str]) -> None:
