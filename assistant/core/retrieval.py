@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from assistant.answering.asked import years_covered
 from assistant.base.lexical import BM25Index, query_tokens
 from assistant.base.regions import asker_places, find_regions, mask_places, without_places
 from assistant.base.settings import Settings
@@ -113,6 +114,35 @@ def _chunk_order(chunk: Chunk) -> int:
 # A question whether anything exists for the asker ("is er iets voor …", "zijn er gratis
 # opleidingen", "any programmes near me?"): scoped by where the asker lives.
 _ASKS_WHAT_EXISTS = re.compile(r"\b(is er|zijn er|bestaan er|is there|are there|any)\b")
+
+
+# Steering by an asked year ("en voor 2024?"): a passage that names it gains a little; a
+# section whose heading names only other years ("Salariscriterium 2025") is another year's row.
+YEAR_NAMED_BOOST = 0.05
+OTHER_YEAR_PENALTY = 0.85
+_YEAR = re.compile(r"\b(20[0-4]\d)\b")
+_YEAR_RANGE = re.compile(r"\b(20[0-4]\d)\s?[–-]\s?(20[0-4]\d)\b")
+
+
+def years_named(text: str | None) -> set[int]:
+    """The years ``text`` names, a range ("2023–2026") as every year in it."""
+    if not text:
+        return set()
+    found = {int(y) for y in _YEAR.findall(text)}
+    for start, end in _YEAR_RANGE.findall(text):
+        found.update(range(int(start), int(end) + 1))
+    return found
+
+
+def year_factor(chunk: Chunk, asked: set[int]) -> tuple[float, float]:
+    """(bonus, factor) for a passage when the question names ``asked`` years: the asked
+    year's row or section over another year's ("Salariscriterium 2025" for "en voor 2024?")."""
+    if not asked:
+        return 0.0, 1.0
+    heading = years_named(chunk.section)
+    if heading and not heading & asked and not years_covered(chunk.section or "", frozenset(asked)):
+        return 0.0, OTHER_YEAR_PENALTY  # not "vanaf 2027" for 2028 either
+    return (YEAR_NAMED_BOOST, 1.0) if years_named(chunk.text) & asked else (0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -448,6 +478,7 @@ class HybridRetriever:
         if not fused:
             return Retrieval([], 0.0, qvec, tokens, regions, timings)
         top_rrf = max(fused.values())
+        asked_years = years_named(question)
         passages: list[Passage] = []
         for idx, f in fused.items():
             chunk = chunks[idx]
@@ -461,6 +492,8 @@ class HybridRetriever:
                     score *= self.settings.other_region_penalty
             elif chunk.meta.get("kind") == "region":
                 score *= self.settings.unasked_region_penalty
+            bonus, factor = year_factor(chunk, asked_years)
+            score = score * factor + bonus
             if audience:
                 readers = chunk.meta.get("audience")
                 if isinstance(readers, list) and readers:

@@ -9,7 +9,9 @@ from assistant.answering.asked import analyse, asker_age
 from assistant.base.lexical import query_tokens
 from assistant.base.regions import asker_places, without_places
 from assistant.base.text import stem
+from assistant.base.types import Chunk
 from assistant.core.conversation import is_new_topic, topic_of
+from assistant.core.retrieval import OTHER_YEAR_PENALTY, YEAR_NAMED_BOOST, year_factor, years_named
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,29 @@ def test_a_province_added_in_brackets_after_a_city_does_not_count_as_a_second_me
 )
 def test_the_places_are_taken_out_of_what_is_matched(question: str, rest: str):
     assert without_places(question) == rest
+
+
+def _chunk(section: str, text: str) -> Chunk:
+    return Chunk(chunk_id="d#1-x", doc_id="d", title="T", text=text, section=section)
+
+
+def test_years_named_reads_a_range_as_every_year_in_it():
+    assert years_named("Tabel: salariscriteria per jaar (2023–2026)") == {2023, 2024, 2025, 2026}
+    assert years_named("Salariscriterium 2025") == {2025}
+    assert years_named("Wat telt mee?") == set()
+
+
+@pytest.mark.parametrize(
+    ("section", "text", "expected"),
+    [
+        ("Salariscriterium 2025", "In 2025 was het € 5.688.", (0.0, OTHER_YEAR_PENALTY)),
+        ("Tabel: salariscriteria per jaar (2023–2026)", "- 2024: € 5.331", (YEAR_NAMED_BOOST, 1.0)),
+        ("Welk jaar en welke leeftijd gelden?", "Een aanvraag uit 2025 valt onder 2025.", (0.0, 1.0)),
+        # a rule from an earlier year on still answers a later year
+        ("Van 30% naar 27% vanaf 1 januari 2027", "Vanaf 2027 is het maximum 27%.", (0.0, 1.0)),
+    ],
+)
+def test_an_asked_year_prefers_its_own_row_over_another_years_section(section, text, expected):
+    asked = {2028} if "2027" in section else {2024}
+    assert year_factor(_chunk(section, text), asked) == expected
+    assert year_factor(_chunk(section, text), set()) == (0.0, 1.0)
