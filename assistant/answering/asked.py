@@ -249,7 +249,11 @@ def years_covered(text: str, asked: frozenset[int]) -> bool | None:
 _AGE_IN_QUESTION = [
     re.compile(r"\b(\d{2})[- ]?(?:jaar|jarige|jr)\b", re.I),
     re.compile(r"\bben (?:nu |al )?(\d{2})\b", re.I),
-    re.compile(r"\b(?:i am|i'm|im|aged?|age of|is) (\d{2})\b", re.I),
+    re.compile(
+        r"\b(?:i am|i'm|im|aged?|age of|is|was|were|turn|turned|word|werd) (\d{2})\b(?!\s?(?:%|procent|percent))", re.I
+    ),
+    # "en als ik 35 ben?", "als hij 27 is", "wanneer ze 29 wordt": the age before the verb
+    re.compile(r"\b(?:ik|je|jij|hij|zij|ze|u) (?:al |nu |straks )?(\d{2}) (?:ben|bent|is|was|word|wordt|werd)\b", re.I),
     re.compile(r"\b(\d{2})[- ]?years?[- ]?old\b", re.I),
     re.compile(r"\b(\d{2})[- ]?(?:year|yr)s?\b(?! (?:ago|later))", re.I),
     re.compile(
