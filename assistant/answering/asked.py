@@ -230,6 +230,18 @@ _UP_TO = re.compile(
 _YEAR_ROW = re.compile(r"^\W*(?:(?:begin|eind|medio|early|end of|mid)\s+)?20[1-3]\d\b[^.:]{0,20}:", re.I)
 
 
+# "(peildatum besluit eind 2024, indicatief)", "(as of 2025, check with the IND)": the date of
+# the source, not the year a figure is for.
+_REFERENCE_DATE = re.compile(r"\((?:peildatum|as of)\b[^()]*\)", re.I)
+
+
+def figure_text(text: str) -> str:
+    """``text`` without its reference dates, when it names a year besides them: "Vanaf 2027
+    stijgt de norm (peildatum besluit eind 2024)" is about 2027, not 2024."""
+    rest = _REFERENCE_DATE.sub("", text)
+    return rest if _YEAR.search(rest) else text
+
+
 def years_covered(text: str, asked: frozenset[int]) -> bool | None:
     """Does ``text`` speak about an asked year: names it, or states a rule from an earlier
     year on ("vanaf 2027" for 2028) or up to a later one ("tot en met 2026" for 2025)?
@@ -340,7 +352,7 @@ class Asked:
         if spans:
             if not spans & self.spans:
                 return True
-        elif self.years and years_covered(text, self.years) is False:
+        elif self.years and years_covered(figure_text(text), self.years) is False:
             return True
         return self.age is not None and age_rule_includes(text, self.age) is False
 
@@ -364,7 +376,7 @@ class Asked:
             is_fee, is_salary = bool(_FEE_FORM.search(text)), bool(_FORM["salary"].search(text))
             if (is_fee and not is_salary) if "salary" in sense else (is_salary and not is_fee):
                 score -= 0.1
-        found = {int(y) for y in _YEAR.findall(text)}
+        found = {int(y) for y in _YEAR.findall(figure_text(text))}
         spans = {(int(a), int(b)) for a, b in _SPAN.findall(text)} if self.spans else set()
         if spans:
             score += 0.1 if spans & self.spans else -0.12  # the asked study year's row
@@ -372,7 +384,9 @@ class Asked:
             # the asked year's row, not another's; a rule from an earlier year on counts less
             # ("vanaf juni 2024" is still true in 2025, but the "2025:" row answers)
             this_year = bool(found & self.years)
-            score += (0.1 if this_year else 0.04) if this_year or years_covered(text, self.years) else -0.12
+            score += (
+                (0.1 if this_year else 0.04) if this_year or years_covered(figure_text(text), self.years) else -0.12
+            )
         elif found and not self.about_status and not self.past and (self.kinds & _YEARLY or not self.kinds):
             # no year asked: the current rules, not an earlier year's row
             # (when the question is whether a scheme still exists, the year it ended is the answer)

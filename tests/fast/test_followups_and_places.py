@@ -115,3 +115,11 @@ def test_an_asked_year_prefers_its_own_row_over_another_years_section(section, t
     asked = {2028} if "2027" in section else {2024}
     assert year_factor(_chunk(section, text), asked) == expected
     assert year_factor(_chunk(section, text), set()) == (0.0, 1.0)
+
+
+def test_a_reference_date_does_not_make_a_sentence_about_the_asked_year():
+    asked = analyse("en in 2024?", "Wat is de salarisnorm van de 30%-regeling?")
+    row = "- 2024: € 46.107; jonger dan 30 met een master: € 35.048 (peildatum 2024, controleer bij de Belastingdienst)"
+    later = "Vanaf 2027 stijgt de salarisnorm fors, indicatief naar € 50.436 (peildatum besluit eind 2024, indicatief)."
+    assert asked.fit(row) > asked.fit(later)
+    assert asked.conflicts(later) and not asked.conflicts(row)
