@@ -29,6 +29,8 @@ def glossary() -> dict[str, list[str]]:
 # A separable verb split by "te" ("op te leiden", "om te scholen", "aan te vragen"): the
 # documents say "opleiden", "omscholing", "aanvragen".
 _SPLIT_VERB = re.compile(r"\b(op|om|aan|in|terug|bij|mee|af|uit|door|over|toe|na|voor)\s+te\s+([a-zë]{3,})\b", re.I)
+# "hoeveel ICT'ers moeten er bij komen?": written apart, "bijkomen" (growth) reads as two stopwords
+_SPLIT_BIJKOMEN = re.compile(r"\ber\s*bij\s+(?:komen|komt|kwamen|gekomen)\b", re.I)
 
 
 # A person named after a level of education or a form of work ("mbo'ers", "een hbo'er",
@@ -43,6 +45,7 @@ def query_tokens(question: str) -> list[str]:
     tokens = content_tokens(question)
     gloss = glossary()
     joined = [a + b for a, b in _SPLIT_VERB.findall(question.lower())]
+    joined += ["bijkomen"] * bool(_SPLIT_BIJKOMEN.search(question))
     extra: list[str] = [t for word in joined for t in content_tokens(word)]
     extra += [t for base in _ABBREVIATION_PERSON.findall(question) for t in content_tokens(base)]
     for word in [*question.lower().replace("?", " ").replace(",", " ").split(), *joined]:

@@ -60,3 +60,10 @@ def test_a_verb_split_by_te_matches_the_documents_word() -> None:
     assert set(content_tokens("opleiden")) <= set(tokens)
     assert set(content_tokens("aanvragen")) <= set(query_tokens("hoe vraag ik dat aan te vragen"))
     assert len(tokens) == len(set(tokens))  # every token once: BM25 weighs a repeat twice
+
+
+def test_growth_written_apart_searches_the_documents_words() -> None:
+    """'Hoeveel ICT'ers moeten er bij komen?' asks the growth the documents speak of."""
+    for question in ("hoeveel ict'ers moeten er bij komen?", "hoeveel ict'ers moeten erbij komen per jaar?"):
+        assert set(content_tokens("groei")) <= set(query_tokens(question)), question
+    assert not set(content_tokens("groei")) & set(query_tokens("kan ik bij codam komen?"))
