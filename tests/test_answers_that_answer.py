@@ -16,6 +16,13 @@ def test_an_age_follow_up_leads_with_the_row_for_that_age(assistant: Assistant):
     assert "4.357" in first_words(answer.text)  # under 30, 2026; not the € 5.942 for 30 and over
 
 
+def test_an_age_follow_up_keeps_the_year_asked_before(assistant: Assistant):
+    answer = assistant.answer(
+        "en als ik 29 ben?", conversation=[Turn("welk salaris moet een kennismigrant in 2026 hebben?")]
+    )
+    assert "4.357" in first_words(answer.text)  # under 30 in 2026
+
+
 def test_an_english_age_follow_up_leads_with_the_row_for_that_age(assistant: Assistant):
     earlier = Turn("I'm 31, what salary must my employer pay me as a highly skilled migrant in 2026?")
     answer = assistant.answer("what if I was 28?", conversation=[earlier])

@@ -23,6 +23,7 @@ _FOLLOWUP_START = re.compile(
 # A level of education, or its people ("hbo'ers"): a constraint a follow-up may change, like a
 # year or a place, not the subject it keeps.
 _LEVEL_WORD = re.compile(r"^(mbo|hbo|wo|vmbo|havo|vwo)(['’]ers?|-?er)?$")
+_YEAR_WORD = re.compile(r"20[0-4]\d")
 # Words that point back to what was said before.
 _ANAPHORA = frozenset(
     "dat die dit deze daar daarvan daarvoor hiervoor daarmee ervoor erover het hij zij ze hun "
@@ -78,7 +79,11 @@ def topic_of(question: str, idf: Callable[[str], float], limit: int = 4) -> str:
     "tot welke leeftijd kan ik levenlanglerenkrediet lenen?"): its rarer content words.
 
     A follow-up is searched with these and its own words, so what it asks ("how much per
-    year?") is not drowned by what the earlier question asked ("tot welke leeftijd")."""
+    year?") is not drowned by what the earlier question asked ("tot welke leeftijd"). The
+    earlier question's years come along, after the subject: "en als ik 29 ben?" after "welk
+    salaris in 2026?" still wants 2026's figures. A follow-up that names a year of its own
+    ("en voor 2024?") then searches both years, and the answer takes its row from the new one
+    (:func:`~assistant.answering.asked.analyse` prefers the follow-up's own constraints)."""
     picked = [
         w
         for w in words(question)
@@ -89,7 +94,8 @@ def topic_of(question: str, idf: Callable[[str], float], limit: int = 4) -> str:
         and not _LEVEL_WORD.match(w)  # so does the level ("hbo'ers" -> "en voor mbo'ers?")
         and idf(stem(w)) >= 2.0
     ]
-    return " ".join(dict.fromkeys(picked[:limit])) or question
+    years = [w for w in words(question) if _YEAR_WORD.fullmatch(w)]
+    return " ".join(dict.fromkeys(picked[:limit] + years)) if picked else question
 
 
 def is_new_topic(question: str, df: Mapping[str, int]) -> bool:

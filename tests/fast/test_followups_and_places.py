@@ -123,3 +123,10 @@ def test_a_reference_date_does_not_make_a_sentence_about_the_asked_year():
     later = "Vanaf 2027 stijgt de salarisnorm fors, indicatief naar € 50.436 (peildatum besluit eind 2024, indicatief)."
     assert asked.fit(row) > asked.fit(later)
     assert asked.conflicts(later) and not asked.conflicts(row)
+
+
+def test_the_earlier_year_comes_along_with_the_topic():
+    idf = {stem("salaris"): 3.0, stem("kennismigrant"): 3.0}.get
+    topic = topic_of("welk salaris moet een kennismigrant in 2026 hebben?", lambda t: idf(t) or 0.0)
+    assert topic == "salaris kennismigrant 2026"
+    assert topic_of("wat is het in 2026?", lambda t: 0.0) == "wat is het in 2026?"  # no subject: the whole question
