@@ -407,29 +407,22 @@ class HybridRetriever:
         qvec = self.embedder.query_vector(text)
         timings["embed_ms"] = (time.perf_counter() - t0) * 1000
         tokens = query_tokens(text)
-        chunks, by_id, snapshot, bm25, rows, n_editions = (
-            gen.chunks,
-            gen.by_id,
-            gen.snapshot,
-            gen.bm25,
-            gen.rows,
-            gen.n_editions,
-        )
+        chunks, by_id, rows = gen.chunks, gen.by_id, gen.rows
         wanted = max(self.settings.candidates, k)
         # every edition chunk could outrank an original: ask for that many more, so the
         # originals-only rankings below still hold ``wanted`` candidates
-        n_cand = wanted + n_editions
+        n_cand = wanted + gen.n_editions
 
         t1 = time.perf_counter()
-        dense_hits = snapshot.query(qvec, n_cand) if self.mode != "bm25" else []
+        dense_hits = gen.snapshot.query(qvec, n_cand) if self.mode != "bm25" else []
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
         lex = np.zeros(len(chunks), dtype=np.float32)
         if self.mode != "dense":
             if rows is None:
-                lex = bm25.scores(tokens)
+                lex = gen.bm25.scores(tokens)
             else:
-                lex[rows] = bm25.scores(tokens)
+                lex[rows] = gen.bm25.scores(tokens)
         lex_top = [int(i) for i in np.argsort(-lex)[:n_cand] if lex[i] > 0]
         timings["bm25_ms"] = (time.perf_counter() - t2) * 1000
 
