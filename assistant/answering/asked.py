@@ -57,6 +57,9 @@ ASK_STEMS = frozenset(stem(w) for w in ASK_WORDS)
 _KIND_CUES: dict[str, str] = {
     "amount": r"hoeveel (geld|euro|krijg|kost|betaal|subsidie|vergoed|leen|lenen|mag ik lenen|is er|bedraagt|verdien)"
     r"|hoeveel (kan|kun|kunnen|mag|mogen) (ik|je|we|wij|u|jullie|hij|zij|ze)\b[^.?!]{0,20}\b(krijg\w*|lenen|ontvang\w*)"
+    # "moet ik zelf iets betalen?", "what's the subsidy per student?": a sum (or "gratis") answers
+    r"|\b(moet|moeten|hoef|hoeven) (ik|je|jij|we|wij|u) (zelf |er |dan )?(iets |wat |nog |niets |niks )?(te )?(bij)?betalen\b"
+    r"|\bbetaal ik\b|\bdo i (have to |need to )?pay\b|\bper (student|leerling|deelnemer|cursist|plek|leerwerkplek)\b"
     r"|wat kost|wat kosten|kosten|\bkost\b|hoe duur|bedrag|salaris\w*|loon\w*|looncriterium|verdienen|"
     r"\b(het|welk|hoeveel|totale|jaarlijkse?|the|what|total|annual) budget|budget (van|voor|of|for)\b|"
     r"\bmax(imum|imaal)?\b|\bhoogste\b|at most|"

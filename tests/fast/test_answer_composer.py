@@ -450,6 +450,9 @@ def test_an_age_rule_that_excludes_the_asker_answers_their_yes_no_question() -> 
         # how long the IND takes: the decision period
         ("what's the IND processing time for a blue card", {"duration", "decision"}, {"validity"}),
         ("hoeveel mensen kunnen meedoen?", {"count"}, {"amount"}),
+        # paying yourself, or a sum per student: an amount (or "gratis") answers
+        ("moet ik zelf iets betalen voor make it work?", {"amount", "yesno"}, set()),
+        ("wat is de subsidie praktijkleren per student", {"amount"}, set()),
         # what a permit costs: its fees, not a salary threshold
         ("wat kost het zoekjaar bij de IND?", {"amount", "fee"}, {"salary"}),
         ("wat kost een kennismigrant met salaris?", {"amount", "fee", "salary"}, set()),
