@@ -124,23 +124,25 @@ _YEAR = re.compile(r"\b(20[0-4]\d)\b")
 _YEAR_RANGE = re.compile(r"\b(20[0-4]\d)\s?[–-]\s?(20[0-4]\d)\b")
 
 
-def years_named(text: str | None) -> set[int]:
-    """The years ``text`` names, a range ("2023–2026") as every year in it."""
+@lru_cache(maxsize=20_000)
+def years_named(text: str | None) -> frozenset[int]:
+    """The years ``text`` names, a range ("2023–2026") as every year in it (cached: every
+    question that names a year reads its candidates' texts)."""
     if not text:
-        return set()
+        return frozenset()
     found = {int(y) for y in _YEAR.findall(text)}
     for start, end in _YEAR_RANGE.findall(text):
         found.update(range(int(start), int(end) + 1))
-    return found
+    return frozenset(found)
 
 
-def year_factor(chunk: Chunk, asked: set[int]) -> tuple[float, float]:
+def year_factor(chunk: Chunk, asked: frozenset[int]) -> tuple[float, float]:
     """(bonus, factor) for a passage when the question names ``asked`` years: the asked
     year's row or section over another year's ("Salariscriterium 2025" for "en voor 2024?")."""
     if not asked:
         return 0.0, 1.0
     heading = years_named(chunk.section)
-    if heading and not heading & asked and not years_covered(chunk.section or "", frozenset(asked)):
+    if heading and not heading & asked and not years_covered(chunk.section or "", asked):
         return 0.0, OTHER_YEAR_PENALTY  # not "vanaf 2027" for 2028 either
     return (YEAR_NAMED_BOOST, 1.0) if years_named(chunk.text) & asked else (0.0, 1.0)
 
