@@ -83,6 +83,13 @@ class StateStore:
             raise TypeError("StateStore needs the path of a SQLite file or a database URL")
         self.path = path
         self._writer = self._engine.execution_options(**WRITE)
+        # The statements every answer runs, built once: their values come as parameters, so an
+        # answer does not build and hash a statement of twenty bound values each time.
+        self._new_conversation = (
+            self._insert(conversations)
+            .on_conflict_do_nothing(index_elements=[conversations.c.id])
+            .returning(conversations.c.id)
+        )
         log.info("state database: %s", self.where)
 
     @property
@@ -129,17 +136,15 @@ class StateStore:
         c = conversations.c
         now = time.time()
         made = conn.execute(  # a new conversation is made with its first turn: one statement
-            self._insert(conversations)
-            .values(
-                id=conversation_id,
-                channel=channel,
-                created=now,
-                updated=now,
-                turns=json.dumps([asdict(turn)]),
-                profile=json.dumps(asdict(profile or Profile())),
-            )
-            .on_conflict_do_nothing(index_elements=[c.id])
-            .returning(c.id)
+            self._new_conversation,
+            {
+                "id": conversation_id,
+                "channel": channel,
+                "created": now,
+                "updated": now,
+                "turns": json.dumps([asdict(turn)]),
+                "profile": json.dumps(asdict(profile or Profile())),
+            },
         ).first()
         if made is not None:
             return
@@ -232,23 +237,24 @@ class StateStore:
             for c in answer.citations
         ]
         conn.execute(
-            insert(answers).values(
-                id=answer_id,
-                conversation_id=conversation_id,
-                channel=channel,
-                created=time.time(),
-                abstained=int(answer.abstained),
-                mode=answer.mode,
-                lang=answer.lang,
-                latency_ms=latency_ms,
-                question=answer.question,
-                answer=answer.text,
-                citations=json.dumps(citations, ensure_ascii=False),
-                contacts=json.dumps([asdict(c) for c in answer.contacts], ensure_ascii=False),
-                choices=json.dumps(list(answer.choices), ensure_ascii=False),
-                turns=json.dumps([t.question for t in turns], ensure_ascii=False),
-                audience=audience,
-            )
+            insert(answers),
+            {
+                "id": answer_id,
+                "conversation_id": conversation_id,
+                "channel": channel,
+                "created": time.time(),
+                "abstained": int(answer.abstained),
+                "mode": answer.mode,
+                "lang": answer.lang,
+                "latency_ms": latency_ms,
+                "question": answer.question,
+                "answer": answer.text,
+                "citations": json.dumps(citations, ensure_ascii=False),
+                "contacts": json.dumps([asdict(c) for c in answer.contacts], ensure_ascii=False),
+                "choices": json.dumps(list(answer.choices), ensure_ascii=False),
+                "turns": json.dumps([t.question for t in turns], ensure_ascii=False),
+                "audience": audience,
+            },
         )
 
     def answer_exists(self, answer_id: str) -> bool:
