@@ -24,17 +24,11 @@ from assistant.answering.asked import years_covered
 from assistant.base.lexical import BM25Index, query_tokens
 from assistant.base.regions import asker_places, find_regions, mask_places, without_places
 from assistant.base.settings import Settings
-from assistant.base.text import chunk_sentences, content_tokens, detect_language, fold
+from assistant.base.text import chunk_sentences, content_tokens, detect_language, fold, token_set
 from assistant.base.types import Chunk, Passage, Retrieval
 from assistant.core.embedder import Embedder
 from assistant.core.snapshot import IndexSnapshot
 from assistant.core.store import VectorStore
-
-
-@lru_cache(maxsize=20_000)
-def _token_set(text: str) -> frozenset[str]:
-    """A chunk's content tokens (cached: a chunk's text never changes under its id)."""
-    return frozenset(content_tokens(text))
 
 
 def _idf(df: int, n: int) -> float:
@@ -353,7 +347,7 @@ class HybridRetriever:
             return 0.0
         present: set[str] = set()
         for t in texts:
-            present.update(_token_set(t))
+            present.update(token_set(t))
         total = sum(self.idf(t) for t in uniq)
         hit = sum(self.idf(t) for t in uniq if t in present)
         return hit / total if total else 0.0
