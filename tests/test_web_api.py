@@ -28,6 +28,7 @@ import pytest
 from live_server import ADMIN_KEY, live_server
 
 from assistant import Assistant, Settings
+from assistant.channels.web.schemas import ChatPublic
 
 ALLOWED_ORIGIN = "https://werkgever.example"
 EMPLOYER_Q = "Welke subsidie krijg ik om personeel om te scholen naar ICT?"
@@ -85,7 +86,10 @@ def test_healthz_and_readyz(http: httpx.Client) -> None:
 def test_json_chat_answers_with_citations(http: httpx.Client) -> None:
     r = chat(http, EMPLOYER_Q, lang="nl", audience="employer")
     assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
     body = r.json()
+    # the body is the documented schema, exactly as pydantic writes it (made without a model per answer)
+    assert r.content == ChatPublic.model_validate(body).model_dump_json().encode()
     assert body["abstained"] is False
     assert body["lang"] == "nl"
     assert len(body["answer_id"]) == 32 and len(body["conversation_id"]) == 32
@@ -208,6 +212,7 @@ def test_stream_sends_meta_deltas_citations_done(http: httpx.Client) -> None:
     assert whole["citations"] == citations and whole["answer"] == text.rstrip("\n")
     assert whole["lead"] and whole["lead"][0]["citations"]
     assert {k: whole[k] for k in done} == done
+    assert whole == ChatPublic.model_validate(whole).model_dump()  # the documented schema, nothing more
     # The same question as JSON gives the same answer: the JSON body is the `answer` event.
     again = chat(http, payload["message"], lang="nl", audience="employer").json()
     assert again["answer"] == text.rstrip("\n")
@@ -576,3 +581,28 @@ def test_reingest_during_a_stream_of_questions_loses_no_answer(
         ).json()
         assert after["abstained"] is False
         assert after["citations"][0]["doc_id"] == "regelingen/kwartiermakersregeling"
+
+
+def test_chat_body_of_real_answers_is_the_validated_model(assistant: Assistant) -> None:
+    """Over real answers (answers, refusals, clarifying questions) the body made directly from
+    the answer is what validating ChatPublic and dumping it gives, byte for byte."""
+    import yaml
+
+    from assistant.channels.web.routes_chat import json_body, timings
+    from assistant.channels.web.schemas import chat_body
+
+    cases = yaml.safe_load((Path(__file__).parent.parent / "eval" / "users.yaml").read_text(encoding="utf-8"))
+    cases = cases.get("cases", cases) if isinstance(cases, dict) else cases
+    firsts = [(c.get("turns") or [c])[0] for c in cases]
+    questions = [f if isinstance(f, str) else f.get("question") for f in firsts]
+    questions = [q for q in questions if isinstance(q, str) and q.strip()]
+    assert len(questions) >= 40
+    modes = set()
+    for question in questions[:80]:
+        answer = assistant.answer(question)
+        modes.add(answer.mode)
+        timings_ms = timings(answer, False, 1.0)
+        ids = {"answer_id": "a" * 32, "conversation_id": "c" * 32, "timings_ms": timings_ms}
+        model = ChatPublic.model_validate(answer.to_dict() | ids)
+        assert json_body(chat_body(answer, "a" * 32, "c" * 32, timings_ms)) == model.model_dump_json().encode()
+    assert {"extractive", "refusal"} <= modes

@@ -15,19 +15,12 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import Answer, AnswerEvent, Assistant, Delta, Final, Profile, Turn
+from assistant.base.prompts import Texts
 from assistant.channels.metrics import Metrics
 from assistant.channels.shared import served_generation
 from assistant.channels.state import StateStore
 from assistant.channels.web.cache import Cache, cache_key
-from assistant.channels.web.deps import (
-    AssistantDep,
-    CacheDep,
-    LimitsDep,
-    MetricsDep,
-    StateDep,
-    TextsDep,
-    client_ip,
-)
+from assistant.channels.web.deps import Limits, LimitsDep, StateDep, TextsDep, client_ip
 from assistant.channels.web.errors import api_error, request_lang
 from assistant.channels.web.schemas import (
     CONVERSATION_ID,
@@ -37,6 +30,7 @@ from assistant.channels.web.schemas import (
     FeedbackCreate,
     FeedbackPublic,
     ValidationErrorPublic,
+    chat_body,
 )
 
 log = logging.getLogger("wegwijzer.web")
@@ -74,7 +68,7 @@ class Prepared:
     profile: Profile
 
 
-def check_limits(request: Request, limits: LimitsDep, conversation_id: str | None) -> None:
+def check_limits(request: Request, limits: Limits, conversation_id: str | None) -> None:
     """Raise :class:`~assistant.channels.ratelimit.RateLimited` (429) when over a limit."""
     limits.per_ip.check(client_ip(request), "ip")
     if conversation_id:
@@ -149,17 +143,16 @@ def timings(answer: Answer, cached: bool, latency_ms: float) -> dict[str, float]
     return {k: round(v, 2) for k, v in answer.timings_ms.items()}
 
 
-def chat_public(answer: Answer, answer_id: str, conversation_id: str, timings_ms: dict[str, float]) -> ChatPublic:
-    """The answer as the API shows it (the JSON body, and the SSE ``answer`` event): the
-    core's own serialisation (:meth:`Answer.to_dict`) with the ids of this request."""
-    ids = {"answer_id": answer_id, "conversation_id": conversation_id, "timings_ms": timings_ms}
-    return ChatPublic.model_validate(answer.to_dict() | ids)
+def json_body(data: dict[str, Any]) -> bytes:
+    """``data`` as the JSON body pydantic's ``model_dump_json`` writes: compact, UTF-8."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def answer_and_record(
     assistant: Assistant, cache: Cache, state: StateStore, body: ChatRequest, metrics: Metrics | None = None
-) -> ChatPublic:
-    """The whole blocking part of a JSON chat request; runs in a worker thread."""
+) -> bytes:
+    """The whole blocking part of a JSON chat request, up to its encoded JSON body (a
+    :class:`ChatPublic`); runs in a worker thread."""
     prepared = prepare(state, body)
     started = time.perf_counter()
     final: Answer | None = None
@@ -175,7 +168,7 @@ def answer_and_record(
     log.info(
         "answer %s mode=%s abstained=%s cached=%s ms=%.0f", answer_id, final.mode, final.abstained, cached, latency
     )
-    return chat_public(final, answer_id, prepared.conversation_id, timings(final, cached, latency))
+    return json_body(chat_body(final, answer_id, prepared.conversation_id, timings(final, cached, latency)))
 
 
 @router.post(
@@ -186,23 +179,19 @@ def answer_and_record(
     description="Answers from the programme documents with numbered citations, or a refusal "
     "(`abstained: true`) when the documents do not answer. Send `conversation_id` back for follow-ups.",
 )
-async def chat(
-    body: ChatRequest,
-    request: Request,
-    assistant: AssistantDep,
-    state: StateDep,
-    limits: LimitsDep,
-    cache: CacheDep,
-    metrics: MetricsDep,
-) -> Response:
-    check_limits(request, limits, body.conversation_id)
-    public = await run_in_threadpool(answer_and_record, assistant, cache, state, body, metrics)
-    # Validated once (chat_public) and serialised once, here: returned as a model, FastAPI
-    # would validate it again against response_model (which stays, for the OpenAPI document).
-    return Response(public.model_dump_json(), media_type="application/json")
+async def chat(body: ChatRequest, request: Request) -> Response:
+    # The app's parts are read from app.state here, not declared as dependencies: FastAPI
+    # solves each dependency per request, which cost more than reading five attributes.
+    app = request.app.state
+    check_limits(request, app.limits, body.conversation_id)
+    data = await run_in_threadpool(answer_and_record, app.assistant, app.answer_cache, app.store, body, app.metrics)
+    # Made as a dict and encoded once (chat_body): returned as a model, FastAPI would
+    # validate it against response_model, which stays for the OpenAPI document.
+    return Response(data, media_type="application/json")
 
 
 DONE_FIELDS = {"answer_id", "conversation_id", "abstained", "mode", "lang", "note", "timings_ms"}
+DONE_ORDER = tuple(name for name in ChatPublic.model_fields if name in DONE_FIELDS)  # as model_dump(include=)
 
 
 def sse(event: str, data: Any) -> dict[str, str]:
@@ -224,17 +213,14 @@ def sse(event: str, data: Any) -> dict[str, str]:
     },
     summary="Ask a question; the answer streams as Server-Sent Events",
 )
-async def chat_stream(
-    body: ChatRequest,
-    request: Request,
-    assistant: AssistantDep,
-    state: StateDep,
-    limits: LimitsDep,
-    texts: TextsDep,
-    cache: CacheDep,
-    metrics: MetricsDep,
-) -> EventSourceResponse:
-    check_limits(request, limits, body.conversation_id)
+async def chat_stream(body: ChatRequest, request: Request) -> EventSourceResponse:
+    app = request.app.state  # as in chat(): no dependencies to solve per request
+    assistant: Assistant = app.assistant
+    state: StateStore = app.store
+    texts: Texts = app.texts
+    cache: Cache = app.answer_cache
+    metrics: Metrics = app.metrics
+    check_limits(request, app.limits, body.conversation_id)
     prepared = await run_in_threadpool(prepare, state, body)
     answer_id = uuid.uuid4().hex
     lang = body.lang or request_lang(request)
@@ -269,10 +255,10 @@ async def chat_stream(
             cached,
             latency,
         )
-        public = chat_public(final, answer_id, prepared.conversation_id, timings(final, cached, latency))
-        yield sse("answer", public.model_dump())
-        yield sse("citations", [c.model_dump() for c in public.citations])
-        yield sse("done", public.model_dump(include=DONE_FIELDS))
+        public = chat_body(final, answer_id, prepared.conversation_id, timings(final, cached, latency))
+        yield sse("answer", public)
+        yield sse("citations", public["citations"])
+        yield sse("done", {name: public[name] for name in DONE_ORDER})
 
     return EventSourceResponse(
         events(), ping=15, sep="\n", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from assistant.base.types import Answer, Citation, Statement
 
 Lang = Literal["nl", "en"]
 Audience = Literal["career_switcher", "employer", "staff"]
@@ -170,6 +173,51 @@ class ChatPublic(BaseModel):
     index_generation: int | None = Field(
         None, description="The index generation the answer was read from (changes after each re-ingest)."
     )
+
+
+def _statement(statement: Statement) -> dict[str, Any]:
+    return {"text": statement.text, "citations": list(statement.citations), "items": list(statement.items)}
+
+
+def _citation(c: Citation) -> dict[str, Any]:
+    return {
+        "n": c.n,
+        "doc_id": c.doc_id,
+        "title": c.title,
+        "page": c.page,
+        "section": c.section,
+        "location": c.location,
+        "passage": c.passage,
+        "source_url": c.source_url,
+        "language": c.language,
+        "status": c.status,
+        "valid_as_of": c.valid_as_of,
+    }
+
+
+def chat_body(answer: Answer, answer_id: str, conversation_id: str, timings_ms: dict[str, float]) -> dict[str, Any]:
+    """The answer as the API shows it (the JSON body of ``POST /api/chat``, the SSE ``answer``
+    event): what ``ChatPublic.model_validate(answer.to_dict() | ids).model_dump()`` gives, in
+    its field order, made directly from the answer. Validating a model per answer and dumping
+    it again cost more CPU than the rest of the route; the tests check that the two agree
+    (``tests/test_web_body.py``) and that served bodies validate as :class:`ChatPublic`."""
+    return {
+        "answer_id": answer_id,
+        "conversation_id": conversation_id,
+        "answer": answer.text,
+        "abstained": bool(answer.abstained),
+        "lang": answer.lang,
+        "mode": answer.mode,
+        "note": answer.note,
+        "lead": [_statement(st) for st in answer.lead],
+        "points": [_statement(st) for st in answer.points],
+        "notices": list(answer.notices),
+        "citations": [_citation(c) for c in answer.citations],
+        "choices": list(answer.choices),
+        "contacts": [{"name": c.name, "url": c.url, "email": c.email} for c in answer.contacts],
+        "timings_ms": {k: float(v) for k, v in timings_ms.items()},
+        "index_generation": answer.generation,
+    }
 
 
 class FeedbackCreate(BaseModel):
