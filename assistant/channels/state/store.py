@@ -44,6 +44,16 @@ def _json(value: str | None, default: Any) -> Any:
     return json.loads(value) if value else default
 
 
+def _turn(turn: Turn) -> dict[str, str]:
+    """``asdict(turn)`` without its deep copy (the store writes one or more per answer)."""
+    return {"question": turn.question, "answer": turn.answer}
+
+
+def _profile(profile: Profile) -> dict[str, str | None]:
+    """``asdict(profile)`` without its deep copy."""
+    return {"audience": profile.audience, "region": profile.region, "lang": profile.lang}
+
+
 def _conversation(row: Sequence[Any] | None) -> tuple[list[Turn], Profile]:
     """The turns and profile of a ``(turns, profile)`` row (none: a new conversation)."""
     if row is None:
@@ -142,8 +152,8 @@ class StateStore:
                 "channel": channel,
                 "created": now,
                 "updated": now,
-                "turns": json.dumps([asdict(turn)]),
-                "profile": json.dumps(asdict(profile or Profile())),
+                "turns": json.dumps([_turn(turn)]),
+                "profile": json.dumps(_profile(profile or Profile())),
             },
         ).first()
         if made is not None:
@@ -155,8 +165,8 @@ class StateStore:
             .where(c.id == conversation_id)
             .values(
                 updated=now,
-                turns=json.dumps([asdict(t) for t in (turns + [turn])[-MAX_TURNS:]]),
-                profile=json.dumps(asdict(profile or old_profile)),
+                turns=json.dumps([_turn(t) for t in (turns + [turn])[-MAX_TURNS:]]),
+                profile=json.dumps(_profile(profile or old_profile)),
             )
         )
 
@@ -250,7 +260,7 @@ class StateStore:
                 "question": answer.question,
                 "answer": answer.text,
                 "citations": json.dumps(citations, ensure_ascii=False),
-                "contacts": json.dumps([asdict(c) for c in answer.contacts], ensure_ascii=False),
+                "contacts": json.dumps([c.to_dict() for c in answer.contacts], ensure_ascii=False),
                 "choices": json.dumps(list(answer.choices), ensure_ascii=False),
                 "turns": json.dumps([t.question for t in turns], ensure_ascii=False),
                 "audience": audience,
