@@ -409,3 +409,49 @@ def test_an_answer_and_its_turn_are_stored_together_or_not_at_all(database: Data
         )
     turns, _ = store.get_conversation("c-exchange")
     assert [t.question for t in turns] == ["Wat is SLIM?"]
+
+
+def test_sqlite_records_an_exchange_as_the_sqlalchemy_path_does(tmp_path: Path) -> None:
+    """On SQLite, record_exchange runs its statements on the sqlite3 connection itself (less CPU
+    per answer); the rows it writes are those of the SQLAlchemy transaction PostgreSQL uses."""
+    fast, slow = StateStore(tmp_path / "fast.sqlite"), StateStore(tmp_path / "slow.sqlite")
+    assert fast._sqlite_exchange is not None
+    slow._sqlite_exchange = None  # the SQLAlchemy path
+    try:
+        for store in (fast, slow):
+            for i in range(MAX_TURNS + 2):  # a new conversation, then follow-ups past MAX_TURNS
+                profile = (
+                    Profile(audience="employer", lang="nl") if i == 0 else (Profile(lang="en") if i == 5 else None)
+                )
+                store.record_exchange(
+                    "c-1",
+                    "web",
+                    Turn(f"vraag {i} — €", f"antwoord {i}"),
+                    an_answer(f"vraag {i} — €"),
+                    float(i),
+                    profile=profile,
+                    answer_id=f"{i:032x}",
+                    turns=[Turn(f"vraag {j} — €") for j in range(i)],
+                )
+            store.record_exchange(
+                "c-2", "telegram", Turn("losse vraag"), an_answer(abstained=True), 2.5, answer_id="f" * 32
+            )
+        tables = {
+            "answers": "SELECT id, conversation_id, channel, abstained, mode, lang, latency_ms, question, answer, "
+            "citations, contacts, choices, turns, audience FROM answers ORDER BY question, channel",
+            "conversations": "SELECT id, channel, turns, profile, created <= updated FROM conversations ORDER BY id",
+        }
+        for name, query in tables.items():
+            rows = [
+                [row for row in sqlite3.connect(store.path).execute(query)]  # type: ignore[arg-type]
+                for store in (fast, slow)
+            ]
+            assert rows[0] == rows[1] and rows[0], name
+        assert fast.get_conversation("c-1") == slow.get_conversation("c-1")
+        # a failed exchange leaves nothing behind, and says so as SQLAlchemy does
+        with pytest.raises(IntegrityError):
+            fast.record_exchange("c-1", "web", Turn("nog eens"), an_answer("nog eens"), 1.0, answer_id=f"{0:032x}")
+        assert fast.get_conversation("c-1") == slow.get_conversation("c-1")
+    finally:
+        fast.close()
+        slow.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import Sequence
@@ -17,8 +18,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from assistant import Answer, Profile, Turn
 from assistant.base.errors import DataDirError
@@ -61,6 +65,132 @@ def _conversation(row: Sequence[Any] | None) -> tuple[list[Turn], Profile]:
     return [Turn(**t) for t in json.loads(row[0] or "[]")], Profile(**json.loads(row[1] or "{}"))
 
 
+def _answer_row(
+    answer_id: str,
+    conversation_id: str | None,
+    channel: str,
+    answer: Answer,
+    latency_ms: float,
+    turns: Sequence[Turn],
+    audience: str | None,
+) -> dict[str, Any]:
+    """The ``answers`` row of an answer: its metadata and what feedback on it is about."""
+    citations = [
+        {"n": c.n, "doc_id": c.doc_id, "title": c.title, "location": c.location, "source_url": c.source_url}
+        for c in answer.citations
+    ]
+    return {
+        "id": answer_id,
+        "conversation_id": conversation_id,
+        "channel": channel,
+        "created": time.time(),
+        "abstained": int(answer.abstained),
+        "mode": answer.mode,
+        "lang": answer.lang,
+        "latency_ms": latency_ms,
+        "question": answer.question,
+        "answer": answer.text,
+        "citations": json.dumps(citations, ensure_ascii=False),
+        "contacts": json.dumps([c.to_dict() for c in answer.contacts], ensure_ascii=False),
+        "choices": json.dumps(list(answer.choices), ensure_ascii=False),
+        "turns": json.dumps([t.question for t in turns], ensure_ascii=False),
+        "audience": audience,
+    }
+
+
+def _new_conversation_row(
+    conversation_id: str, channel: str, turn: Turn, profile: Profile | None, now: float
+) -> dict[str, Any]:
+    """A new conversation's row, made holding its first turn."""
+    return {
+        "id": conversation_id,
+        "channel": channel,
+        "created": now,
+        "updated": now,
+        "turns": json.dumps([_turn(turn)]),
+        "profile": json.dumps(_profile(profile or Profile())),
+    }
+
+
+def _appended(row: Sequence[Any] | None, turn: Turn, profile: Profile | None, now: float) -> dict[str, Any]:
+    """The new values of an existing conversation's ``(turns, profile)`` row after ``turn``."""
+    turns, old_profile = _conversation(row)
+    return {
+        "updated": now,
+        "turns": json.dumps([_turn(t) for t in (turns + [turn])[-MAX_TURNS:]]),
+        "profile": json.dumps(_profile(profile or old_profile)),
+    }
+
+
+BEGIN_WRITE: tuple[str, tuple[str, ...]] = ("BEGIN IMMEDIATE", ())  # as database._sqlite_begin begins a write
+COMMIT: tuple[str, tuple[str, ...]] = ("COMMIT", ())
+
+
+class _SqliteExchange:
+    """:meth:`StateStore.record_exchange` on a SQLite file: the same statements, compiled once
+    by SQLAlchemy for SQLite, run on the pooled ``sqlite3`` connection itself in one
+    ``BEGIN IMMEDIATE`` transaction (as the store's write transactions begin). Through an
+    SQLAlchemy ``Connection`` the same four statements cost several times the CPU of the
+    statements themselves (checkout, events, compiled-cache lookups, result objects), and
+    every answer of the web service runs them."""
+
+    def __init__(self, engine: Engine, new_conversation: ClauseElement):
+        c = conversations.c
+        self.engine = engine
+        self.insert_answer = self._compiled(insert(answers), [col.name for col in answers.columns])
+        self.new_conversation = self._compiled(new_conversation, [col.name for col in conversations.columns])
+        self.read = self._compiled(select(c.turns, c.profile).where(c.id == bindparam("conversation_id")))
+        self.update = self._compiled(
+            update(conversations).where(c.id == bindparam("conversation_id")), ["updated", "turns", "profile"]
+        )
+
+    def _compiled(self, statement: ClauseElement, column_keys: list[str] | None = None) -> tuple[str, tuple[str, ...]]:
+        """The SQL of ``statement`` for this engine and the names of its ``?`` parameters, in order."""
+        compiled = statement.compile(dialect=self.engine.dialect, column_keys=column_keys)
+        assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None  # SQLite: "?" parameters
+        return str(compiled), tuple(compiled.positiontup)
+
+    def __call__(
+        self,
+        answer: dict[str, Any],
+        conversation_id: str,
+        channel: str,
+        turn: Turn,
+        profile: Profile | None,
+    ) -> None:
+        pooled = self.engine.raw_connection()
+        try:
+            db: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]
+            self._run(db, BEGIN_WRITE, {})
+            try:
+                self._run(db, self.insert_answer, answer)
+                now = time.time()
+                values = _new_conversation_row(conversation_id, channel, turn, profile, now)
+                if self._run(db, self.new_conversation, values).fetchone() is None:
+                    row = self._run(db, self.read, {"conversation_id": conversation_id}).fetchone()
+                    self._run(
+                        db, self.update, _appended(row, turn, profile, now) | {"conversation_id": conversation_id}
+                    )
+                self._run(db, COMMIT, {})
+            except BaseException:
+                if db.in_transaction:
+                    db.rollback()
+                raise
+        finally:
+            pooled.close()  # back to the pool
+
+    @staticmethod
+    def _run(db: sqlite3.Connection, statement: tuple[str, tuple[str, ...]], values: dict[str, Any]) -> sqlite3.Cursor:
+        """Run one statement; a driver error is raised as SQLAlchemy raises it (e.g. its
+        ``IntegrityError``), as the store's other methods do."""
+        sql, names = statement
+        params = tuple(values[name] for name in names)
+        try:
+            return db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+
+
 class StateStore:
     """Thread- and process-safe store over a pool of connections: SQLite in the data directory
     (several processes of one machine may share the file) or a PostgreSQL server (several
@@ -100,6 +230,7 @@ class StateStore:
             .on_conflict_do_nothing(index_elements=[conversations.c.id])
             .returning(conversations.c.id)
         )
+        self._sqlite_exchange = _SqliteExchange(self._engine, self._new_conversation) if path is not None else None
         log.info("state database: %s", self.where)
 
     @property
@@ -145,30 +276,12 @@ class StateStore:
     ) -> None:
         c = conversations.c
         now = time.time()
-        made = conn.execute(  # a new conversation is made with its first turn: one statement
-            self._new_conversation,
-            {
-                "id": conversation_id,
-                "channel": channel,
-                "created": now,
-                "updated": now,
-                "turns": json.dumps([_turn(turn)]),
-                "profile": json.dumps(_profile(profile or Profile())),
-            },
-        ).first()
-        if made is not None:
+        values = _new_conversation_row(conversation_id, channel, turn, profile, now)
+        # a new conversation is made with its first turn: one statement
+        if conn.execute(self._new_conversation, values).first() is not None:
             return
         row = conn.execute(select(c.turns, c.profile).where(c.id == conversation_id).with_for_update()).first()
-        turns, old_profile = _conversation(row)
-        conn.execute(
-            update(conversations)
-            .where(c.id == conversation_id)
-            .values(
-                updated=now,
-                turns=json.dumps([_turn(t) for t in (turns + [turn])[-MAX_TURNS:]]),
-                profile=json.dumps(_profile(profile or old_profile)),
-            )
-        )
+        conn.execute(update(conversations).where(c.id == conversation_id).values(_appended(row, turn, profile, now)))
 
     def delete_conversation(self, conversation_id: str) -> bool:
         with self._writer.begin() as conn:
@@ -226,6 +339,10 @@ class StateStore:
         (and one commit per answer instead of two)."""
         answer_id = answer_id or uuid.uuid4().hex
         audience = profile.audience if profile else None
+        if self._sqlite_exchange is not None:
+            row = _answer_row(answer_id, conversation_id, channel, answer, latency_ms, turns, audience)
+            self._sqlite_exchange(row, conversation_id, channel, turn, profile)
+            return answer_id
         with self._writer.begin() as conn:
             self._insert_answer(conn, answer_id, conversation_id, channel, answer, latency_ms, turns, audience)
             self._append_turn(conn, conversation_id, turn, profile, channel)
@@ -242,29 +359,8 @@ class StateStore:
         turns: Sequence[Turn],
         audience: str | None,
     ) -> None:
-        citations = [
-            {"n": c.n, "doc_id": c.doc_id, "title": c.title, "location": c.location, "source_url": c.source_url}
-            for c in answer.citations
-        ]
         conn.execute(
-            insert(answers),
-            {
-                "id": answer_id,
-                "conversation_id": conversation_id,
-                "channel": channel,
-                "created": time.time(),
-                "abstained": int(answer.abstained),
-                "mode": answer.mode,
-                "lang": answer.lang,
-                "latency_ms": latency_ms,
-                "question": answer.question,
-                "answer": answer.text,
-                "citations": json.dumps(citations, ensure_ascii=False),
-                "contacts": json.dumps([c.to_dict() for c in answer.contacts], ensure_ascii=False),
-                "choices": json.dumps(list(answer.choices), ensure_ascii=False),
-                "turns": json.dumps([t.question for t in turns], ensure_ascii=False),
-                "audience": audience,
-            },
+            insert(answers), _answer_row(answer_id, conversation_id, channel, answer, latency_ms, turns, audience)
         )
 
     def answer_exists(self, answer_id: str) -> bool:
