@@ -65,7 +65,7 @@ _KIND_CUES: dict[str, str] = {
     r"\bmax(imum|imaal)?\b|\bhoogste\b|at most|"
     r"vergoeding|leges|prijs|tarief|how much|cost|costs|fee|fees|salary|salaries|threshold|amount|price|"
     r"how much .*(borrow|lend|get|receive)|is (it|there) free|gratis\?",
-    "percentage": r"procent|percentage|hoeveel %|rente|interest|korting|\bpercent\b|what share|welk deel|"
+    "percentage": r"procent|percentage|(?<!\d)\s%|rente|interest|korting|\bpercent\b|what share|welk deel|"
     r"how much of (the|all)|what (part|proportion|fraction)|hoeveel van (de|het|alle)|welk (gedeelte|aandeel)",
     # "hoeveel" with a thing to count ("hoeveel organisaties"), not money, time, a share or a verb
     "count": r"hoeveel (?!(geld|euro|eur|jaar|jaren|maand|maanden|weken|dagen|uur|procent|rente|subsidie|leges|"

@@ -78,7 +78,7 @@ def token_set(text: str) -> frozenset[str]:
     return frozenset(content_tokens(text))
 
 
-_ABBREV = r"(?:o\.a|bijv|bv|m\.b\.t|d\.w\.z|t\.m|t/m|i\.p\.v|c\.q|ca|nr|art|min|mr|dr|drs|ir|prof|jl|incl|excl|e\.d|z\.o\.z|resp|vs|etc|e\.g|i\.e|mln|mld|max|min)"
+_ABBREV = r"(?:o\.a|bijv|bv|m\.b\.t|d\.w\.z|t\.m|t/m|i\.p\.v|c\.q|ca|nr|art|min|mr|dr|drs|ir|prof|jl|incl|excl|e\.d|z\.o\.z|resp|vs|etc|e\.g|i\.e|mln|mld|max|min|jan|feb|aug|sept|okt|oct|nov|dec|blz|vol)"
 _SENT_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-Ý0-9€•])")
 
 
@@ -88,6 +88,7 @@ def split_sentences(text: str) -> list[str]:
     if not text:
         return []
     protected = re.sub(rf"\b({_ABBREV})\.", lambda m: m.group(1).replace(".", "§") + "§", text, flags=re.I)
+    protected = re.sub(r"\b(no|nos|p|pp)\.(?= ?\d)", r"\1§", protected, flags=re.I)  # "no. 842", "p. 4"
     parts = _SENT_END.split(protected)
     return [p.replace("§", ".").strip() for p in parts if p.strip()]
 

@@ -303,6 +303,23 @@ def test_about_a_number_is_not_an_anaphoric_opening() -> None:
     assert leans("Zo kun je het aanvragen.")
 
 
+def test_what_to_check_and_a_late_conclusion_point_back() -> None:
+    from assistant.answering.units import leans
+
+    assert leans("Vraag dat na bij Codam zelf.") and leans("Controleer dit altijd bij de IND.")
+    assert leans("Een losse commerciële cursus valt er dus meestal niet onder.")
+    assert not leans("Bekijk het aanbod op de website van de provincie.")
+
+
+def test_a_reference_number_does_not_end_a_sentence() -> None:
+    text = "The strategy was published in 2022 (Kamerstuk 26 643, no. 842). It names five pillars. The answer is no."
+    assert chunk_sentences(text) == [
+        "The strategy was published in 2022 (Kamerstuk 26 643, no. 842).",
+        "It names five pillars.",
+        "The answer is no.",
+    ]
+
+
 def test_a_month_with_its_year_answers_when_better_than_a_bare_month() -> None:
     text = """In oktober zal het uitvoeringsplan worden gepresenteerd.
 
@@ -456,6 +473,9 @@ def test_an_age_rule_that_excludes_the_asker_answers_their_yes_no_question() -> 
         # what a permit costs: its fees, not a salary threshold
         ("wat kost het zoekjaar bij de IND?", {"amount", "fee"}, {"salary"}),
         ("wat kost een kennismigrant met salaris?", {"amount", "fee", "salary"}, set()),
+        # "what %" asks a share; the "30%" of a scheme's name does not
+        ("what % of make it work people stay in IT afterwards?", {"percentage"}, set()),
+        ("wat is de 30%-regeling?", {"definition"}, {"percentage"}),
     ],
 )
 def test_what_is_asked(question: str, asked: set[str], not_asked: set[str]) -> None:
