@@ -186,7 +186,11 @@ class Assistant:
         if not regions and profile.region:
             region = normalize_region(profile.region)
             regions = [region] if region else []
-        query = f"{topic_of(previous[-1], retriever.idf_for(lang))} {question}" if followup else question
+        query = (
+            f"{topic_of(previous[-1], retriever.idf_for(lang), subjects=retriever.title_words)} {question}"
+            if followup
+            else question
+        )
         named = [PROVINCES[r] for r in own_regions if fold(PROVINCES[r]) not in fold(question)]
         if named:  # "Twente", "Almere", "utreht": search with the province's own name too
             query = f"{query} ({', '.join(named)})"

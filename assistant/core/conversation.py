@@ -7,7 +7,7 @@ used by :class:`~assistant.core.assistant.Assistant` before it searches and answ
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 
 from assistant.answering.asked import ASK_WORDS, analyse
 from assistant.base.lexical import query_tokens
@@ -74,7 +74,9 @@ def is_followup(question: str) -> bool:
     return len(toks) <= 2 or (len(toks) <= 5 and leans_on_earlier(question))
 
 
-def topic_of(question: str, idf: Callable[[str], float], limit: int = 4) -> str:
+def topic_of(
+    question: str, idf: Callable[[str], float], limit: int = 4, subjects: Container[str] = frozenset()
+) -> str:
     """The words that name the subject of an earlier question ("levenlanglerenkrediet" of
     "tot welke leeftijd kan ik levenlanglerenkrediet lenen?"): its rarer content words.
 
@@ -92,7 +94,7 @@ def topic_of(question: str, idf: Callable[[str], float], limit: int = 4) -> str:
         and w not in ASK_WORDS
         and not find_regions(w)  # the place comes from the new question, or else from region steering
         and not _LEVEL_WORD.match(w)  # so does the level ("hbo'ers" -> "en voor mbo'ers?")
-        and idf(stem(w)) >= 2.0
+        and (idf(stem(w)) >= 2.0 or stem(w) in subjects)  # rare, or what a document is named after
     ]
     years = [w for w in words(question) if _YEAR_WORD.fullmatch(w)]
     return " ".join(dict.fromkeys(picked[:limit] + years)) if picked else question
