@@ -253,6 +253,9 @@ class HybridRetriever:
             self.section_index = section_index
             self.editions = editions
             self.original_of = original_of
+            # the words documents are named with ("STAP", "Codam"): an earlier question's subject
+            # even where they are too common in the text to be rare ("stap", "stappen")
+            self.title_words = frozenset().union(*(token_set(c.title) for c in chunks))
 
     def pinned(self) -> HybridRetriever:
         """A view of this retriever that keeps the generation it holds now, whatever a later
@@ -531,3 +534,4 @@ class HybridRetriever:
             "unknown": sum(1 for t in uniq if t not in self.df) / max(len(uniq), 1),
             "dense_mean": float(np.mean([p.dense for p in passages])) if passages else 0.0,
         }
+
