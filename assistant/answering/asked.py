@@ -327,6 +327,7 @@ class Asked:
     rates: frozenset[str] = frozenset()  # asked periods ("per jaar": year)
     counted: str | None = None  # what "hoeveel …" counts, as a word start ("organisat")
     past: bool = False  # asks about the past ("wanneer werd …", "when was …"): an old year is the answer
+    quantified: frozenset[str] = frozenset()  # what the asker gives a number of ("2 boetes"), as word starts
 
     def specific_form(self, text: str) -> bool:
         """Does ``text`` hold an answer of an asked kind that has a form (a number, a date …)?"""
@@ -414,6 +415,8 @@ class Asked:
                 score += 0.06 if named & self.levels else -0.08  # the hbo/wo amount to an mbo student
         if self.counted and _counted_re(self.counted).search(text):
             score += 0.1  # "hoeveel organisaties" -> "meer dan 130 organisaties"
+        elif any(_counted_re(word).search(text) for word in self.quantified):
+            score += 0.1  # "we hebben 2 boetes gehad, kan dat nog?" -> the rule "3 of meer boetes"
         for rate in self.rates:
             if _RATE_FORM[rate].search(text):
                 score += 0.06
@@ -486,6 +489,19 @@ def asker_age(question: str) -> int | None:
     return None
 
 
+_QUANTIFIED = re.compile(r"\b(?!(?:19|20)\d\d\b)\d+\s+([a-z][a-z'-]{3,})")  # not a year ("in 2023 gedaald")
+_NOT_QUANTIFIED = frozenset(
+    "jaar jarige jarig jaren year years euro eur procent percent maand maanden month months keer times".split()
+)
+
+
+def quantified_words(folded: str) -> frozenset[str]:
+    """What the asker states a number of ("we hebben 2 boetes gehad", "12 medewerkers"), cut to
+    word starts as :func:`counted_word` does; not ages, years, sums or shares."""
+    found = {m.group(1) for m in _QUANTIFIED.finditer(folded)}
+    return frozenset(w[: max(4, len(w) - 3)] for w in found if w not in _NOT_QUANTIFIED and w not in STOPWORDS)
+
+
 def analyse(question: str, earlier: str | None = None) -> Asked:
     """What ``question`` asks; for a follow-up, ``earlier`` (the previous question) fills in
     the constraints the new question leaves out ("en in 2026?" keeps the earlier age)."""
@@ -554,4 +570,5 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
         frozenset(rates),
         counted,
         past,
+        quantified_words(folded),
     )

@@ -514,3 +514,18 @@ def test_a_yes_no_question_about_study_costs_does_not_lead_with_a_sum() -> None:
         [passage(rule, "fiscaal", 0), passage(norm, "dertig-procent", 1)],
     )
     assert "onbelast" in got.lead[0].text, got.text
+
+
+def test_a_number_the_asker_gives_leads_to_the_rule_that_counts_it() -> None:
+    text = (
+        "Een werkgever met boetes kan als referent geweigerd worden. Een erkend referent krijgt een versnelde "
+        "procedure. Een weigeringsgrond die al bestaat: 3 of meer boetes in 4 jaar, onder meer voor het niet "
+        "betalen van het minimumloon."
+    )
+    got = answer(
+        "we hebben 2 boetes gehad van de arbeidsinspectie, kunnen we dan nog erkend referent worden?",
+        [passage(text, "referent", 0)],
+    )
+    assert "3 of meer boetes" in first_words(got, 25), got.text
+    assert analyse("ik ben 52 jaar en heb 2 kinderen").quantified == frozenset({"kinde"})  # not the age
+    assert not analyse("met hoeveel is het aantal in 2023 gedaald?").quantified  # nor a year
