@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         0.6, description="Weight of the BM25 ranking in the fusion (dense = 1); chosen on the dev set."
     )
     max_per_doc: int = Field(3, description="At most this many chunks of one document in the top_k (0 = no cap).")
+    kind_boost: float = Field(
+        0.03,
+        description="Score bonus for the best candidates that hold the kind of answer asked (an amount, "
+        "a duration …); chosen on the tuning sets (retrieval MRR 0.756 -> 0.767 and 0.738 -> 0.745).",
+    )
     calibration_file: Path = Field(
         PROJECT_ROOT / "calibration" / "relevance.yaml",
         description="Labelled in/out-of-scope questions behind the answer/refuse decision.",

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from assistant.answering.asked import years_covered
+from assistant.answering.asked import SPECIFIC_KINDS, Asked, analyse, years_covered
 from assistant.base.lexical import BM25Index, query_tokens
 from assistant.base.regions import asker_places, find_regions, mask_places, without_places
 from assistant.base.settings import Settings
@@ -97,6 +97,7 @@ class Exemplars:
 
 
 BOILERPLATE_DOCS = 6  # a sentence in this many documents (up to its place names) is template text
+KIND_CANDIDATES = 12  # candidates a held asked kind can move (about two pages' worth of sections)
 
 
 def _chunk_order(chunk: Chunk) -> int:
@@ -496,6 +497,7 @@ class HybridRetriever:
                     )
             passages.append(Passage(chunk, score, dense=dense_score.get(chunk.chunk_id, 0.0), lexical=float(lex[idx])))
         passages.sort(key=lambda p: -p.score)
+        passages = self._asked_kind_first(passages, analyse(question))
         passages = diversify(passages, k, self.settings.max_per_doc)
         for rank, p in enumerate(passages, start=1):
             p.rank = rank
@@ -508,6 +510,24 @@ class HybridRetriever:
         return Retrieval(
             passages, relevance(features, self.settings.relevance_model_file), qvec, tokens, regions, timings, features
         )
+
+    def _asked_kind_first(self, passages: list[Passage], asked: Asked) -> list[Passage]:
+        """The best candidates, those that hold the kind of answer asked (a duration for "how
+        long does the IND take?", an amount for "hoeveel kan ik lenen?") a little ahead
+        (``Settings.kind_boost``).
+
+        A long page on one subject has more candidates than the per-document cap lets through;
+        without this, the sections that share the most words ("IND fees 2025", "IND fees
+        2026") keep out the one that answers ("IND decision periods")."""
+        boost = self.settings.kind_boost
+        if not boost or not asked.kinds & SPECIFIC_KINDS:
+            return passages
+        head = passages[:KIND_CANDIDATES]
+        for p in head:
+            if asked.specific_form(p.chunk.text):
+                p.score += boost
+        head.sort(key=lambda p: -p.score)
+        return head + passages[KIND_CANDIDATES:]
 
     def load_exemplars(self, path: Path) -> None:
         """Embed the labelled questions once (cached) for the ``exemplar`` feature."""
@@ -534,4 +554,3 @@ class HybridRetriever:
             "unknown": sum(1 for t in uniq if t not in self.df) / max(len(uniq), 1),
             "dense_mean": float(np.mean([p.dense for p in passages])) if passages else 0.0,
         }
-
