@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.base.lexical import BM25Index, query_tokens
-from assistant.base.text import content_tokens
+from assistant.base.text import content_tokens, stem
 
 TEXTS = [
     "De SLIM-regeling subsidieert scholing in het mkb.",
@@ -67,3 +67,9 @@ def test_growth_written_apart_searches_the_documents_words() -> None:
     for question in ("hoeveel ict'ers moeten er bij komen?", "hoeveel ict'ers moeten erbij komen per jaar?"):
         assert set(content_tokens("groei")) <= set(query_tokens(question)), question
     assert not set(content_tokens("groei")) & set(query_tokens("kan ik bij codam komen?"))
+
+
+def test_how_old_and_how_long_in_users_words_search_the_documents_terms():
+    assert stem("leeftijd") in query_tokens("ik ben 52, ben ik niet te oud voor een omscholing?")
+    assert stem("beslistermijn") in query_tokens("hoe lang moet ik wachten op de ind?")
+    assert stem("docenten") in query_tokens("does codam have teachers?")
