@@ -57,7 +57,11 @@ def clean_pdf_text(text: str) -> str:
         nxt = next((later for later in lines[i + 1 :] if later.strip()), "")
         stripped = line.strip()
         if not stripped:
-            if para:
+            # a blank line inside a sentence (text extracted double-spaced: "… staan niet alleen
+            # economie en innovatievermogen onder\n\ndruk, maar …") does not end the paragraph
+            after = nxt.strip()
+            inside = after[:1].islower() or (after[:1] == "-" and after[1:2].isalpha())  # "UWV\n\n-cijfers"
+            if para and not (para[-1] not in ".!?:;" and inside):
                 out.append(para)
                 para = ""
             continue
@@ -76,6 +80,8 @@ def clean_pdf_text(text: str) -> str:
             para = stripped
         elif re.search(r"[a-zà-ÿ]-$", para) and stripped[:1].islower():
             para = para[:-1] + stripped  # word hyphenated across lines: "arbeidsmarkt-\nregio"
+        elif stripped[:1] == "-" and stripped[1:2].isalpha():
+            para = para + stripped  # a compound broken before its hyphen: "UWV\n-cijfers"
         elif para.endswith("-") and not para.endswith(" -"):
             para = para + stripped  # compound kept: "ICT-\nprofessionals"
         else:

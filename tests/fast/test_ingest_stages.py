@@ -169,3 +169,18 @@ def test_discover_finds_documents_but_not_the_readme_manifest_or_hidden_files(tm
     for rel in ["README.md", "manifest.yaml", ".concept/x.md", "a/b.md", "c.txt", "d.pdf", "e.docx", "f.html"]:
         write(tmp_path, rel, "x")
     assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a/b.md", "c.txt", "d.pdf", "f.html"]
+
+
+def test_text_extracted_double_spaced_keeps_its_sentences_whole():
+    """Each wrapped line followed by a blank line (as "Tijd voor regie" was extracted): a blank
+    line inside a sentence does not start a new paragraph, so no half sentence is quoted."""
+    raw = (
+        "Zonder voldoende digitale professionals staan niet alleen economie en innovatievermogen onder \n\n"
+        "druk, maar ook essentiële diensten. Volgens UWV \n\n-cijfers is ICT de krapste beroepsgroep. \n\n"
+        "Er zijn talloze succesvolle initiatieven.\n"
+    )
+    assert clean_pdf_text(raw).split("\n\n") == [
+        "Zonder voldoende digitale professionals staan niet alleen economie en innovatievermogen onder druk, "
+        "maar ook essentiële diensten. Volgens UWV-cijfers is ICT de krapste beroepsgroep.",
+        "Er zijn talloze succesvolle initiatieven.",
+    ]
