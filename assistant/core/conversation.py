@@ -74,9 +74,7 @@ def is_followup(question: str) -> bool:
     return len(toks) <= 2 or (len(toks) <= 5 and leans_on_earlier(question))
 
 
-def topic_of(
-    question: str, idf: Callable[[str], float], limit: int = 4, subjects: Container[str] = frozenset()
-) -> str:
+def topic_of(question: str, idf: Callable[[str], float], limit: int = 4, subjects: Container[str] = frozenset()) -> str:
     """The words that name the subject of an earlier question ("levenlanglerenkrediet" of
     "tot welke leeftijd kan ik levenlanglerenkrediet lenen?"): its rarer content words.
 

@@ -51,7 +51,7 @@ def test_the_earlier_level_is_a_constraint_not_the_topic():
 
 
 def test_a_scheme_named_in_the_earlier_question_stays_the_topic_though_its_word_is_common():
-    """"stap" occurs in many documents ("stap voor stap", the STAP-budget everywhere): not rare,
+    """ "stap" occurs in many documents ("stap voor stap", the STAP-budget everywhere): not rare,
     but a document is named after it, so "hoeveel mensen vroegen het aan?" stays about STAP."""
     common = lambda t: 1.0  # noqa: E731
     assert topic_of("waarom is stap eigenlijk gestopt?", common) == "waarom is stap eigenlijk gestopt?"

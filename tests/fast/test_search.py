@@ -151,7 +151,7 @@ def test_a_file_that_breaks_keeps_the_chunks_it_had(index: Index):
 
 
 def test_a_candidate_holding_the_asked_kind_moves_ahead_of_one_that_only_shares_words():
-    """"How long does the IND take?" over one long page: the decision-period section, not the
+    """ "How long does the IND take?" over one long page: the decision-period section, not the
     fee tables that share more words, must get past the per-document cap."""
     from types import SimpleNamespace
 
@@ -161,10 +161,15 @@ def test_a_candidate_holding_the_asked_kind_moves_ahead_of_one_that_only_shares_
     def candidate(section: str, text: str, score: float) -> Passage:
         return Passage(Chunk(section, "ind", text, title="IND fees and decision periods", section=section), score)
 
-    fees = [candidate(f"IND fees {y}", f"In {y} a highly skilled migrant application costs €423.", 1.0) for y in (2025, 2026)]
+    fees = [
+        candidate(f"IND fees {y}", f"In {y} a highly skilled migrant application costs €423.", 1.0)
+        for y in (2025, 2026)
+    ]
     periods = candidate("IND decision periods", "The legal decision period is 90 days; 2 weeks for a sponsor.", 0.98)
     holder = SimpleNamespace(settings=Settings())
-    ranked = HybridRetriever._asked_kind_first(holder, [*fees, periods], analyse("how long does the IND take to decide?"))
+    ranked = HybridRetriever._asked_kind_first(
+        holder, [*fees, periods], analyse("how long does the IND take to decide?")
+    )
     assert ranked[0] is periods
     unchanged = HybridRetriever._asked_kind_first(holder, [*fees, periods], analyse("what is the IND?"))
     assert unchanged[-1] is periods  # nothing specific asked: the order stays
