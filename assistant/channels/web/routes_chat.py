@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from sse_starlette import EventSourceResponse
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.concurrency import run_in_threadpool
 
 from assistant import Answer, AnswerEvent, Assistant, Delta, Final, Profile, Turn
 from assistant.base.prompts import Texts
@@ -190,6 +192,58 @@ async def chat(body: ChatRequest, request: Request) -> Response:
     return Response(data, media_type="application/json")
 
 
+T = TypeVar("T")
+_END = object()
+_PRODUCERS: set[asyncio.Future[None]] = set()  # running stream producers (the loop holds tasks weakly)
+
+
+async def in_one_thread(events: Iterator[T]) -> AsyncIterator[T]:
+    """``events`` advanced in one worker thread of the thread pool (as ``run_in_threadpool``),
+    each event handed to the event loop as soon as it is made: one thread hop per streamed
+    answer instead of one per event (``iterate_in_threadpool``: about 0.1 ms of CPU per hop,
+    a streamed answer has one event per line). An exception of ``events`` is raised here. When
+    the consumer stops early (the client went away), the thread stops before the next event
+    and closes ``events``."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue()
+    stop = threading.Event()
+
+    def hand(item: Any, error: BaseException | None = None) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (item, error))
+        except RuntimeError:  # the loop has closed: nobody is listening
+            stop.set()
+
+    def produce() -> None:
+        try:
+            for event in events:
+                if stop.is_set():
+                    break
+                hand(event)
+        except BaseException as exc:  # handed over, raised in the consumer
+            hand(_END, exc)
+            return
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+        hand(_END)
+
+    producer = asyncio.ensure_future(run_in_threadpool(produce))
+    _PRODUCERS.add(producer)
+    producer.add_done_callback(_PRODUCERS.discard)
+    try:
+        while True:
+            item, error = await queue.get()
+            if item is _END:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+
+
 DONE_FIELDS = {"answer_id", "conversation_id", "abstained", "mode", "lang", "note", "timings_ms"}
 DONE_ORDER = tuple(name for name in ChatPublic.model_fields if name in DONE_FIELDS)  # as model_dump(include=)
 
@@ -231,7 +285,7 @@ async def chat_stream(body: ChatRequest, request: Request) -> EventSourceRespons
         final: Answer | None = None
         cached = False
         try:
-            async for event in iterate_in_threadpool(answer_events(assistant, cache, body.message, prepared)):
+            async for event in in_one_thread(answer_events(assistant, cache, body.message, prepared)):
                 if isinstance(event, Delta):
                     yield sse("delta", {"text": event.text})
                 elif isinstance(event, Final):
