@@ -502,9 +502,13 @@ def quantified_words(folded: str) -> frozenset[str]:
     return frozenset(w[: max(4, len(w) - 3)] for w in found if w not in _NOT_QUANTIFIED and w not in STOPWORDS)
 
 
+@lru_cache(maxsize=4096)
 def analyse(question: str, earlier: str | None = None) -> Asked:
     """What ``question`` asks; for a follow-up, ``earlier`` (the previous question) fills in
-    the constraints the new question leaves out ("en in 2026?" keeps the earlier age)."""
+    the constraints the new question leaves out ("en in 2026?" keeps the earlier age).
+
+    Cached: the search (its kind boost) and the composer both ask it of the same question,
+    and :class:`Asked` is frozen."""
     q = question.strip()
     folded = fold(q)
     kinds = {kind for kind, cue in _KIND_RES.items() if cue.search(folded)}
