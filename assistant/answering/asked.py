@@ -136,7 +136,12 @@ _FORM: dict[str, re.Pattern[str]] = {
         r"younger than|older than",
         re.I,
     ),
-    "date": re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|vanaf|sinds|tot en met|uiterlijk|deadline|since|until", re.I),
+    "date": re.compile(
+        rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|vanaf|sinds|tot en met|uiterlijk|deadline|since|until"
+        # a deadline set by an event: "vóór het einde van het jaar", "before the start of the course"
+        r"|\bv[oó]{2}r (het|de) (einde|eind|start|begin)\b|\bbefore the (end|start|beginning)\b",
+        re.I,
+    ),
     "duration": re.compile(
         # not an age row ("30 jaar en ouder", "25 years old")
         r"\b\d+\s?(dagen|dag|weken|week|maanden|maand|jaar|jaren|uur|days?|weeks?|months?|years?|hours?)\b"
@@ -401,7 +406,9 @@ class Asked:
             if verdict is not None and "yesno" in self.kinds and not self.kinds & _SPECIFIC:
                 score += 0.12  # "kan ik als 60-jarige nog …?": the age rule decides, either way
             elif verdict is True:
-                score += 0.12
+                # the asker's age is a constraint; the rule that includes it answers only when
+                # age or eligibility is asked ("ben 41, hoe vraag ik het aan?" wants the how)
+                score += 0.12 if "age" in self.kinds or not self.kinds & (_SPECIFIC | {"how", "where", "who"}) else 0.03
             elif verdict is False:
                 score -= 0.15
         for role in self.roles:
@@ -502,6 +509,51 @@ def quantified_words(folded: str) -> frozenset[str]:
     return frozenset(w[: max(4, len(w) - 3)] for w in found if w not in _NOT_QUANTIFIED and w not in STOPWORDS)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WH_ASK = re.compile(
+    r"\b(hoeveel|hoe|wat|welke?|wanneer|waarom|wie|waar|hoelang|how|what|which|when|why|who|where)\b"
+)
+# Nouns that name an amount as the subject of a claim ("is het salariscriterium genoeg?")
+_AMOUNT_NOUNS = re.compile(
+    r"\w*(salaris|loon|looncriterium|criterium|bedrag|budget|vergoeding|norm)\w*|\bmax(imum|imaal|imale)?\b|"
+    r"\b(salary|salaries|threshold|amount|maximum|wage|criterion)\b"
+)
+
+# "is er een maximum?" asks what exists; "met 5000 euro salaris?" compares a figure with the rule
+# "klopt het dat de looneis omhoog gaat?" checks a statement about the figure: the figures answer
+_EXISTS_OR_FIGURE = re.compile(
+    r"^(is|zijn|bestaat|bestaan) er\b|\b(is|are) there\b|\d|€|\beuro\b|\bklopt (het|dat)\b|\b(is it|is that) true\b"
+)
+
+
+def asking_sentence(folded: str) -> str:
+    """The sentence that asks: the last one ending in "?" ("we bieden precies het
+    salariscriterium. is dat altijd genoeg?"), or the whole text when none does."""
+    asks = [part for part in _SENTENCE_END.split(folded) if part.rstrip().endswith("?")]
+    return asks[-1].strip() if asks else folded
+
+
+def _questions(folded: str) -> str:
+    """Every sentence of the text that ends in "?", joined."""
+    return " ".join(part for part in _SENTENCE_END.split(folded) if part.rstrip().endswith("?"))
+
+
+def _claim_kinds(kinds: set[str], folded: str) -> set[str]:
+    """A yes/no question about a claim ("is dat altijd genoeg voor de IND?", "kan het bedrag
+    ook lager uitvallen?") is answered by the sentence that confirms or denies it, not by
+    the amount it names: an amount named only as a noun, with no "hoeveel"/"what", is its
+    topic. The sentence that asks decides; the situation before it is context."""
+    ask = asking_sentence(folded)
+    if ask == folded and "yesno" not in kinds:
+        return kinds
+    if not _KIND_RES["yesno"].search(ask) or _EXISTS_OR_FIGURE.search(ask) or _WH_ASK.search(_questions(folded)):
+        return kinds
+    kinds = kinds | {"yesno"}
+    if kinds & {"amount", "salary", "fee"} and not _KIND_RES["amount"].search(_AMOUNT_NOUNS.sub(" ", ask)):
+        kinds -= {"amount", "salary", "fee", "percentage"}
+    return kinds
+
+
 @lru_cache(maxsize=4096)
 def analyse(question: str, earlier: str | None = None) -> Asked:
     """What ``question`` asks; for a follow-up, ``earlier`` (the previous question) fills in
@@ -541,6 +593,7 @@ def analyse(question: str, earlier: str | None = None) -> Asked:
         kinds |= {"amount", "fee"}
     if _FREE_ASKED.search(folded):
         kinds.add("free")  # "zijn er gratis opleidingen?": "kosteloos" answers it
+    kinds = _claim_kinds(kinds, folded)
     years = {int(y) for y in _YEAR.findall(q)}
     spans = {(int(a), int(b)) for a, b in _SPAN.findall(q)}
     levels = {m.lower() for m in _LEVEL.findall(q)}

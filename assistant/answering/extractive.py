@@ -168,7 +168,8 @@ def _scored_sentences(
                 else (sum(weight[t] for t in toks & qset) / total)
             )
             score = dense + W_OVERLAP * overlap + prior
-            if s.text.endswith("?"):  # a question in the text answers nothing by itself
+            if s.text.endswith("?") and ":" not in s.text:  # a question in the text answers nothing by itself
+                # ("RVO advises the IND on two things: is the product innovative …?" does)
                 score -= 0.5
             if request.is_boilerplate(s.text):
                 score -= W_BOILERPLATE

@@ -47,9 +47,20 @@ _FOREIGN_RULE = re.compile(
 )
 
 
+# Where the asker lived, worked or studied is their history, not the rules asked about:
+# "im dutch but lived in singapore for 8 years. can i get the 30% ruling?" asks Dutch rules.
+_HISTORY = re.compile(
+    r"\b(lived|living|live|worked|working|studied|studying|born|grew up|raised|stayed|been|"
+    r"woonde|woonden|gewoond|woon|wonen|werkte|werkten|gewerkt|studeerde|gestudeerd|geboren|opgegroeid|"
+    r"verbleef|gezeten|afgestudeerd|graduated)\b(\s+[\w'-]+){0,3}?\s+(in|at)\s+(de |het |the )?"
+    rf"({_COUNTRIES}|{_CITIES})\b",
+    re.I,
+)
+
+
 def foreign_jurisdiction(text: str) -> bool:
     """Does the question ask about another country's rules or labour market?"""
-    return bool(_FOREIGN_RULE.search(fold(text)))
+    return bool(_FOREIGN_RULE.search(_HISTORY.sub(" ", fold(text))))
 
 
 _AUTHORITIES = (
