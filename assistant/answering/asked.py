@@ -82,7 +82,8 @@ _KIND_CUES: dict[str, str] = {
     "who": r"\bwie\b|welke (organisatie|instantie|partij|bedrijven)|bij wie|who|which (organisation|organization|"
     r"body|agency)|whom",
     "where": r"\bwaar\b|waarheen|bij welk|where|which website|welke website|loket",
-    "how": r"\bhoe (kan|moet|vraag|werkt|doe|regel|kom|krijg|meld|schrijf|begin|ga)|how (do|can|does|to|should)|"
+    "how": r"\bhoe (kan|moet|vraag|werkt|doe|regel|kom|krijg|meld|schrijf|begin|ga)|\bhoe en wanneer\b|"
+    r"\bvraag (ik|je|we|wij|u)\b[^?.!]{0,40}\baan\b|how (do|can|does|to|should)|"
     r"stappen|aanvragen|aanvraag|apply|application|procedure|steps",
     "options": r"welke (opties|optie|mogelijkheden|mogelijkheid|regelingen|regeling|routes|route|subsidies|subsidie|"
     r"programma|opleidingen|opleiding|manieren|vormen|soorten|voorwaarden|eisen|stappen)|wat zijn (de|mijn|jouw) (opties|mogelijkheden|regelingen|pijlers|"

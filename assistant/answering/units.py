@@ -76,11 +76,11 @@ _LEANS_LATE = re.compile(
     r"anders|liever|duurder|goedkoper|strenger|ruimer) dan\b)\w+ (dan|daarom|daarvoor|daarmee|hiervoor|dus)\b"
     r"|^(let op|note|attentie|tip|pas op): (dit|dat|deze|die|het|this|that|it)\b"
     # "Vraag dat na bij Codam.", "Controleer dit altijd bij de IND.": what to check, the sentence before says
-    r"|^\w+ (dat|dit|het) (na|aan|op|uit|zelf|altijd|eerst|even|dan|wel|goed|bij)\b"
+    r"|^\w+ (dat|dit|het) (na|aan|op|uit|zelf|altijd|eerst|even|dan|wel|goed|bij|voor|before)\b"
     # "Het is per 2024 afgeschaft." points back; "Het is belangrijk dat …", "Het kan om … gaan" do not
     r"|^het (is|was|wordt|werd|kan|kon|moet|gaat|ging|geldt|gold|bestaat|blijft|liep|loopt|stopt|stopte|kost|kostte)\b"
     r"(?!.*\b(om|dat|te|of|wat|hoe|wie|waar)\b)"
-    r"|^(\S+ ){0,7}dus\b"  # "Als zij-instromer kun je … dus niet …": a conclusion of what came before
+    r"|^(\S+ ){0,10}dus\b"  # "Als zij-instromer kun je … dus niet …": a conclusion of what came before
     r"|^(\S+ ){1,4}(deze|dit|zo'n|zulke|these|this|such) (\w+ )?(subsidie|regeling|lening|vergunning|opleiding|route|"
     r"aanvraag|kosten|bedrag|bedragen|norm|termijn|plan|scheme|loan|permit|course|amount|threshold|rule)"
 )
