@@ -140,7 +140,8 @@ _FORM: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|vanaf|sinds|tot en met|uiterlijk|deadline|since|until"
         # a deadline set by an event: "vóór het einde van het jaar", "before the start of the course"
-        r"|\bv[oó]{2}r (het|de) (einde|eind|start|begin)\b|\bbefore the (end|start|beginning)\b",
+        r"|\bv[oó]{2}r (het|de) (einde|eind|start|begin)\b|\bbefore the (end|start|beginning)\b"
+        r"|\b(start|ingangs|aanvraag|begin|eind|ontvangst)datum\b|\b(start|application|end) date\b",
         re.I,
     ),
     "duration": re.compile(
@@ -534,6 +535,9 @@ def asking_sentence(folded: str) -> str:
     return asks[-1].strip() if asks else folded
 
 
+_OTHER_ASKS = frozenset({"date", "duration", "age", "who", "where", "how"})  # asks that an amount does not answer
+
+
 def _questions(folded: str) -> str:
     """Every sentence of the text that ends in "?", joined."""
     return " ".join(part for part in _SENTENCE_END.split(folded) if part.rstrip().endswith("?"))
@@ -545,12 +549,16 @@ def _claim_kinds(kinds: set[str], folded: str) -> set[str]:
     the amount it names: an amount named only as a noun, with no "hoeveel"/"what", is its
     topic. The sentence that asks decides; the situation before it is context."""
     ask = asking_sentence(folded)
+    named_only = not _KIND_RES["amount"].search(_AMOUNT_NOUNS.sub(" ", ask))
+    if kinds & _OTHER_ASKS and kinds & {"amount", "salary", "fee"} and named_only:
+        # "which date counts for the salary threshold?": a date, not the threshold
+        return kinds - {"amount", "salary", "fee", "percentage"}
     if ask == folded and "yesno" not in kinds:
         return kinds
     if not _KIND_RES["yesno"].search(ask) or _EXISTS_OR_FIGURE.search(ask) or _WH_ASK.search(_questions(folded)):
         return kinds
     kinds = kinds | {"yesno"}
-    if kinds & {"amount", "salary", "fee"} and not _KIND_RES["amount"].search(_AMOUNT_NOUNS.sub(" ", ask)):
+    if kinds & {"amount", "salary", "fee"} and named_only:
         kinds -= {"amount", "salary", "fee", "percentage"}
     return kinds
 

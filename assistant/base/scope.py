@@ -52,7 +52,9 @@ _FOREIGN_RULE = re.compile(
 _HISTORY = re.compile(
     r"\b(lived|living|live|worked|working|studied|studying|born|grew up|raised|stayed|been|"
     r"woonde|woonden|gewoond|woon|wonen|werkte|werkten|gewerkt|studeerde|gestudeerd|geboren|opgegroeid|"
-    r"verbleef|gezeten|afgestudeerd|graduated)\b(\s+[\w'-]+){0,3}?\s+(in|at)\s+(de |het |the )?"
+    r"verbleef|gezeten|afgestudeerd|graduated|"
+    # a degree earned there: "my masters at a uni in india", "mijn diploma uit/in China"
+    r"masters?|master's|bachelors?|bachelor's|degree|diploma|uni|university|universiteit|hogeschool|college|phd)\b(\s+[\w'-]+){0,3}?\s+(in|at)\s+(de |het |the )?"
     rf"({_COUNTRIES}|{_CITIES})\b",
     re.I,
 )
