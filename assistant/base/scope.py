@@ -55,7 +55,10 @@ _HISTORY = re.compile(
     r"verbleef|gezeten|afgestudeerd|graduated|"
     # a degree earned there: "my masters at a uni in india", "mijn diploma uit/in China"
     r"masters?|master's|bachelors?|bachelor's|degree|diploma|uni|university|universiteit|hogeschool|college|phd)\b(\s+[\w'-]+){0,3}?\s+(in|at)\s+(de |het |the )?"
-    rf"({_COUNTRIES}|{_CITIES})\b",
+    rf"({_COUNTRIES}|{_CITIES})\b"
+    # Dutch puts the participle last: "10 jaar in Berlijn gewerkt", "mijn master in China gehaald"
+    rf"|\b(in|at)\s+(de |het |the )?({_COUNTRIES}|{_CITIES})\b(\s+[\w'-]+){{0,2}}?\s+"
+    r"(gewerkt|gewoond|gestudeerd|geboren|opgegroeid|afgestudeerd|gehaald|behaald|gedaan|gezeten)\b",
     re.I,
 )
 

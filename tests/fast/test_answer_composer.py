@@ -529,3 +529,37 @@ def test_a_number_the_asker_gives_leads_to_the_rule_that_counts_it() -> None:
     assert "3 of meer boetes" in first_words(got, 25), got.text
     assert analyse("ik ben 52 jaar en heb 2 kinderen").quantified == frozenset({"kinde"})  # not the age
     assert not analyse("met hoeveel is het aantal in 2023 gedaald?").quantified  # nor a year
+
+
+NORM = """Voor een aanvraag in 2026 is het salariscriterium € 5.942 bruto per maand (peildatum 2026).
+
+Het salaris moet daarnaast marktconform zijn: passend bij wat voor die functie gebruikelijk is. Een salaris dat precies op de norm ligt, is dus niet altijd genoeg als de markt voor die functie meer betaalt.
+
+Wisselt een kennismigrant van werkgever? Dan telt de startdatum van het nieuwe contract."""
+
+
+def test_a_yes_no_question_about_a_claim_gets_the_sentence_that_settles_it_not_the_amount() -> None:
+    asked = analyse("we bieden precies het salariscriterium. is dat altijd genoeg voor de ind?")
+    assert "amount" not in asked.kinds and "yesno" in asked.kinds
+    result = answer(
+        "we bieden precies het salariscriterium. is dat altijd genoeg voor de ind?", [passage(NORM, "salaris", 0)]
+    )
+    assert "marktconform" in first_words(result), result.text
+    # the amount asked, or a figure to compare, still wants the amount
+    assert "amount" in analyse("is er een maximum bedrag voor slim?").kinds
+    assert "amount" in analyse("ik ben 32. krijg ik de blauwe kaart met 5000 euro salaris?").kinds
+    assert "amount" in analyse("klopt het dat de looneis voor jonge kennismigranten omhoog gaat?").kinds
+
+
+def test_an_amount_named_in_a_question_about_a_date_is_its_topic() -> None:
+    question = "our new hire switches to us from another dutch employer. which date counts for the salary threshold?"
+    assert analyse(question).kinds & {"amount", "salary"} == set()
+    assert "amount" in analyse("hoeveel salaris moet een kennismigrant verdienen?").kinds
+
+
+def test_the_askers_age_does_not_make_an_age_rule_the_answer_to_how_to_apply() -> None:
+    loan = LOAN + "\n\nJe vraagt het Levenlanglerenkrediet aan via Mijn DUO. Doe dit vóór de start van je opleiding."
+    question = "ben 41, wil in september starten. hoe en wanneer vraag ik dat levenlanglerenkrediet aan?"
+    assert {"how", "date"} <= analyse(question).kinds
+    result = answer(question, [passage(loan, "llk", 0)])
+    assert "Mijn DUO" in first_words(result, 25) and not result.text.startswith("Je moet jonger"), result.text

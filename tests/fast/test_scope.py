@@ -3,7 +3,7 @@ authority. Questions as users type them; the honest neighbours of each must stay
 
 import pytest
 
-from assistant.base.scope import deceives_authority
+from assistant.base.scope import deceives_authority, foreign_jurisdiction
 
 pytestmark = pytest.mark.fast
 
@@ -48,3 +48,17 @@ def test_requests_to_mislead_an_authority_are_recognised(question: str) -> None:
 )
 def test_honest_questions_about_salaries_and_authorities_are_not(question: str) -> None:
     assert not deceives_authority(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "foreign"),
+    [
+        ("im dutch but lived in singapore for 8 years. can i get the 30% ruling when i move back?", False),
+        ("i did my masters at a uni in india, can i still get the dutch orientation year?", False),
+        ("ik heb 10 jaar in Berlijn gewerkt, tel ik als kennismigrant?", False),
+        ("ik woon in belgie, kan ik de blue card in duitsland krijgen?", True),
+        ("how do I get a blue card in germany", True),
+    ],
+)
+def test_where_the_asker_lived_or_studied_is_not_another_countrys_rules(question: str, foreign: bool) -> None:
+    assert foreign_jurisdiction(question) is foreign
