@@ -93,6 +93,12 @@ _KIND_CUES: dict[str, str] = {
     r"routes|ways|possibilities|choices)|welke (wegen|routes|trajecten)|"
     r"kan ik kiezen|alternatie|aan welke (voorwaarden|eisen)",
     "difference": r"verschil|verschillen|difference|differ|versus|\bvs\b|vergeleken met|compared",
+    "why": r"\bwaarom\b|\bhoe komt het\b|\bwhy\b|\bhow come\b|\bwat is de reden\b|\bwhat is the reason\b",
+    # where the money comes from: "wie betaalt dat?", "hoe komt zo'n fonds aan zijn geld?"
+    "funder": r"\bwie (betaalt|betalen|financiert|financieren|subsidieert)\b|\bwho (pays|funds|finances)\b|"
+    r"\bwho (would|can|could|will) (be able to )?(put|pay|contribute|deposit)\b|"
+    r"\bwaar komt (het|dat|de|die) (geld|budget|financiering)\b|\baan (zijn|hun|het|haar) geld\b|"
+    r"\bwhere does the (money|funding|budget) come from\b|\bhoe (wordt|worden) (het|dat|de|die) \w* ?gefinancierd\b",
     "definition": r"^(wat is|wat zijn|wat betekent|wat houdt|what is|what are|what does .* mean|wat doet)\b",
     "yesno": r"^(kan|kun|mag|moet|is|zijn|krijg|heb|kom|valt|geldt|telt|bestaat|klopt|can|may|do|does|is|am|are|will|"
     r"should|could|would)\b"
@@ -154,6 +160,17 @@ _FORM: dict[str, re.Pattern[str]] = {
     "who": re.compile(
         r"\b(DUO|UWV|IND|RVO|Belastingdienst|gemeente|werkgever|werkgevers|provincie|O&O|fonds|ministerie|"
         r"employer|employers|municipality|Uitvoering Van Beleid)\b"
+    ),
+    "why": re.compile(
+        r"\b(omdat|doordat|vanwege|want|reden|redenen|oorzaak|als gevolg|als bezuiniging|daardoor|because|due to|"
+        r"reason|reasons|as a result|caused by|as a (spending )?cut|verklaring|verklaart|explanation|explains)\b",
+        re.I,
+    ),
+    "funder": re.compile(
+        r"\bkomt (meestal |vooral |deels |vaak )?(uit|van)\b|\bbetaald (door|uit)\b|\bbetalen mee\b|financier\w*|"
+        r"gefinancierd|\bheffing\b|\bstorten\b|\bpaid (by|for|from|into)\b|\bfunded\b|\bfunding from\b|"
+        r"comes from|contribut\w*|put money|\bpay into\b",
+        re.I,
     ),
     "free": re.compile(r"gratis|kosteloos|geen kosten|niets (te )?betalen|free of charge|(?<!-)\bfree\b|no cost", re.I),
     "salary": re.compile(r"salaris\w*|looncriterium|\bloon\b|bruto|per maand|salary|gross|income", re.I),

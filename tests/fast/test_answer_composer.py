@@ -563,3 +563,23 @@ def test_the_askers_age_does_not_make_an_age_rule_the_answer_to_how_to_apply() -
     assert {"how", "date"} <= analyse(question).kinds
     result = answer(question, [passage(loan, "llk", 0)])
     assert "Mijn DUO" in first_words(result, 25) and not result.text.startswith("Je moet jonger"), result.text
+
+
+FUND = """Een O&O-fonds is een fonds van een sector waaruit werkgevers geld kunnen krijgen voor scholing.
+
+Een werkgever vraagt een bijdrage aan bij het fonds van zijn eigen sector.
+
+O&O-fondsen worden beheerd door sociale partners. Het geld komt meestal uit een heffing op de loonsom."""
+
+STOPPED = """Het STAP-budget is per 1 januari 2024 gestopt: je kunt het niet meer aanvragen.
+
+Het kabinet maakte in de Voorjaarsnota 2023 bekend dat STAP zou stoppen, als bezuiniging."""
+
+
+def test_why_and_who_pays_lead_with_the_reason_and_the_source_of_the_money() -> None:
+    assert "funder" in analyse("hoe komt zo'n o&o fonds eigenlijk aan zijn geld?").kinds
+    assert "funder" in analyse("en wie betaalt dat eigenlijk?").kinds
+    paid = answer("hoe komt zo'n o&o fonds eigenlijk aan zijn geld?", [passage(FUND, "O&O-fondsen", 0)])
+    assert "loonsom" in first_words(paid, 30), paid.text
+    why = answer("waarom is stap eigenlijk gestopt? was toch populair", [passage(STOPPED, "STAP", 0)])
+    assert "bezuiniging" in why.text, why.text
