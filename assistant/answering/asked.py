@@ -462,7 +462,8 @@ def _fit(asked: Asked, text: str) -> float:
 @lru_cache(maxsize=256)
 def _counted_re(word: str) -> re.Pattern[str]:
     """A number (or number word) followed within three words by ``word``."""
-    return re.compile(rf"(\d[\d.,]*|\b(?:{_NUMBER_WORDS}))\s+(?:\S+\s+){{0,2}}{re.escape(word)}", re.I)
+    # "42% van de Europeanen" counts them as a share
+    return re.compile(rf"(\d[\d.,]*(?:\s?%)?|\b(?:{_NUMBER_WORDS}))\s+(?:\S+\s+){{0,2}}{re.escape(word)}", re.I)
 
 
 def counted_word(question: str) -> str | None:

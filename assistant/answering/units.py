@@ -156,7 +156,10 @@ def passage_sentences(text: str) -> tuple[Sentence, ...]:
         for s in sentences:
             words = len(s.split())
             usable = (
-                not is_injection(s) and not _POINTER.search(s) and (words >= 3 or (is_item and bool(_NUMBER.search(s))))
+                not is_injection(s)
+                and not _POINTER.search(s)
+                # "Daarin staat:" introduces a list (and brings the sentence it leans on)
+                and (words >= 3 or (is_item and bool(_NUMBER.search(s))) or (words == 2 and s.endswith(":") and leans(s)))
             )
             out.append(Sentence(len(out), s, line_no, is_item, intro if is_item else None, usable))
         if not is_item:

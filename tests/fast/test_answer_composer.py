@@ -583,3 +583,18 @@ def test_why_and_who_pays_lead_with_the_reason_and_the_source_of_the_money() -> 
     assert "loonsom" in first_words(paid, 30), paid.text
     why = answer("waarom is stap eigenlijk gestopt? was toch populair", [passage(STOPPED, "STAP", 0)])
     assert "bezuiniging" in why.text, why.text
+
+
+REPORT = """McKinsey publiceerde in juni 2024 het rapport "Netherlands advanced". Daarin staat:
+- de verwachte tekorten zijn ca. 105.000 in IT;
+- er zijn nu ca. 110 vacatures per 100 werklozen.
+
+Volgens samenvattingen mist 42% van de Europeanen digitale basisvaardigheden. Het EU-doel is 20 miljoen ICT-specialisten."""
+
+
+def test_a_short_intro_that_leans_brings_its_sentence_and_a_share_counts_what_is_asked() -> None:
+    vacancies = answer("hoeveel vacatures zijn er per 100 werklozen volgens mckinsey?", [passage(REPORT, "prognoses", 0)])
+    assert "110 vacatures" in first_words(vacancies), vacancies.text
+    assert vacancies.lead[0].text.startswith("McKinsey publiceerde"), vacancies.text  # "Daarin staat:" not alone
+    share = answer("hoeveel europeanen missen digitale basisvaardigheden?", [passage(REPORT, "prognoses", 0)])
+    assert "42%" in first_words(share, 20), share.text
