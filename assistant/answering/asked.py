@@ -74,7 +74,9 @@ _KIND_CUES: dict[str, str] = {
     r"meer|minder|extra|%)\b)[a-z']{3,}|how many|aantal|number of",
     "age": r"leeftijd|hoe oud|tot welke leeftijd|vanaf welke leeftijd|te oud|age limit|how old|too old|maximum age|"
     r"\bage\b|jonger dan|ouder dan|onder de \d|boven de \d|under \d|over \d",
-    "date": r"wanneer|tot wanneer|vanaf wanneer|sinds wanneer|welke datum|deadline|uiterlijk|when|until when|"
+    # "when" asks only as a question word ("when can I apply?"), not "I learn better when someone explains"
+    "date": r"wanneer|tot wanneer|vanaf wanneer|sinds wanneer|welke datum|deadline|uiterlijk|"
+    r"(?:^|[.?!,;]\s*|\band\s+)when\b|\bwhen (is|are|does|do|can|could|will|would|did|was|were|should|must|may|has|have)\b|until when|"
     r"from when|since when|which date|what date|start\w* (het|de|it)|open\w* (de|het)|sluit|closes?|"
     r"nog (aanvragen|open)|still (open|apply)|welk jaar|which year",
     "duration": r"hoe lang|hoelang|how long|hoe snel|how (fast|quickly|soon)|duur|looptijd|termijn|beslistermijn|geldig|valid for|binnen hoeveel"
@@ -86,13 +88,14 @@ _KIND_CUES: dict[str, str] = {
     r"\bvraag (ik|je|we|wij|u)\b[^?.!]{0,40}\baan\b|how (do|can|does|to|should)|"
     r"stappen|aanvragen|aanvraag|apply|application|procedure|steps",
     "options": r"welke (opties|optie|mogelijkheden|mogelijkheid|regelingen|regeling|routes|route|subsidies|subsidie|"
-    r"programma|opleidingen|opleiding|manieren|vormen|soorten|voorwaarden|eisen|stappen)|wat zijn (de|mijn|jouw) (opties|mogelijkheden|regelingen|pijlers|"
+    r"programma|opleidingen|opleiding|manieren|vormen|soorten|voorwaarden|eisen|stappen)|wat zijn (de|mijn|jouw) (\w+ )?(opties|mogelijkheden|regelingen|pijlers|"
     r"onderdelen|stappen|voorwaarden|eisen|regels|actielijnen|doelen|maatregelen|acties|criteria)|"
     r"which (options|schemes|programmes|programs|routes|conditions|requirements)|what (options|schemes|programmes|"
-    r"programs|conditions|requirements|routes|ways) |what are (the|my) (options|conditions|requirements|steps|pillars|"
-    r"routes|ways|possibilities|choices)|welke (wegen|routes|trajecten)|"
+    r"programs|conditions|requirements|routes|ways) |what are (the|my) (\w+ )?(options|conditions|requirements|steps|pillars|"
+    r"routes|ways|possibilities|choices|goals|aims|action lines|measures|components|parts)|welke (wegen|routes|trajecten)|"
     r"kan ik kiezen|alternatie|aan welke (voorwaarden|eisen)",
-    "difference": r"verschil|verschillen|difference|differ|versus|\bvs\b|vergeleken met|compared",
+    "difference": r"verschil|verschillen|difference|differ|versus|\bvs\b|vergeleken met|compared|\bcompare\b|"
+    r"\bvergelijk\w*|\bverhoudt\b|\bten opzichte van\b",
     "why": r"\bwaarom\b|\bhoe komt het\b|\bwhy\b|\bhow come\b|\bwat is de reden\b|\bwhat is the reason\b",
     # where the money comes from: "wie betaalt dat?", "hoe komt zo'n fonds aan zijn geld?"
     "funder": r"\bwie (betaalt|betalen|financiert|financieren|subsidieert)\b|\bwho (pays|funds|finances)\b|"
