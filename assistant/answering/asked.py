@@ -172,7 +172,9 @@ _FORM: dict[str, re.Pattern[str]] = {
     "funder": re.compile(
         r"\bkomt (meestal |vooral |deels |vaak )?(uit|van)\b|\bbetaald (door|uit)\b|\bbetalen mee\b|financier\w*|"
         r"gefinancierd|\bheffing\b|\bstorten\b|\bpaid (by|for|from|into)\b|\bfunded\b|\bfunding from\b|"
-        r"comes from|contribut\w*|put money|\bpay into\b",
+        r"comes from|contribut\w*|put money|\bpay into\b"
+        # "€ 15 miljoen, uit het Nationaal Programma Groningen": a fund or programme pays
+        r"|\b(uit|van|from|by) (het|de|the) ([\w-]+ ){0,3}(programma|programme|program|fonds|fund)\b",
         re.I,
     ),
     "free": re.compile(r"gratis|kosteloos|geen kosten|niets (te )?betalen|free of charge|(?<!-)\bfree\b|no cost", re.I),
