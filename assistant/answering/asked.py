@@ -68,7 +68,8 @@ _KIND_CUES: dict[str, str] = {
     "percentage": r"procent|percentage|(?<!\d)\s%|rente|interest|korting|\bpercent\b|what share|welk deel|"
     r"how much of (the|all)|what (part|proportion|fraction)|hoeveel van (de|het|alle)|welk (gedeelte|aandeel)",
     # "hoeveel" with a thing to count ("hoeveel organisaties"), not money, time, a share or a verb
-    "count": r"hoeveel (?!(geld|euro|eur|jaar|jaren|maand|maanden|weken|dagen|uur|procent|rente|subsidie|leges|"
+    "count": r"\bhow (far|low|high) (could|can|will|would|does|did|might)\b|\bhoe (ver|laag|hoog) (kan|zou|gaat|komt)\b|"
+    r"hoeveel (?!(geld|euro|eur|jaar|jaren|maand|maanden|weken|dagen|uur|procent|rente|subsidie|leges|"
     r"salaris|loon|kost|kosten|krijg|krijgen|krijgt|betaal|betalen|mag|mogen|kan|kun|kunnen|moet|moeten|is|zijn|wordt|"
     r"leen|lenen|verdien|bedraagt|duurt|tijd|"
     r"meer|minder|extra|%)\b)[a-z']{3,}|how many|aantal|number of",
@@ -98,7 +99,8 @@ _KIND_CUES: dict[str, str] = {
     r"\bvergelijk\w*|\bverhoudt\b|\bten opzichte van\b",
     "why": r"\bwaarom\b|\bhoe komt het\b|\bwhy\b|\bhow come\b|\bwat is de reden\b|\bwhat is the reason\b",
     # where the money comes from: "wie betaalt dat?", "hoe komt zo'n fonds aan zijn geld?"
-    "funder": r"\bwie (betaalt|betalen|financiert|financieren|subsidieert)\b|\bwho (pays|funds|finances)\b|"
+    "funder": r"\bwie (betaalt|betalen|financiert|financieren|subsidieert)\b|\bzelf betalen of\b|"
+    r"\b(of|or) (doet|betaalt|pays) (de|mijn|onze|the|my|our) (werkgever|baas|employer|boss)\b|\bwho (pays|funds|finances)\b|"
     r"\bwho (would|can|could|will) (be able to )?(put|pay|contribute|deposit)\b|"
     r"\bwaar komt (het|dat|de|die) (geld|budget|financiering)\b|\baan (zijn|hun|het|haar) geld\b|"
     r"\bwhere does the (money|funding|budget) come from\b|\bhoe (wordt|worden) (het|dat|de|die) \w* ?gefinancierd\b",
@@ -162,7 +164,9 @@ _FORM: dict[str, re.Pattern[str]] = {
     ),
     "who": re.compile(
         r"\b(DUO|UWV|IND|RVO|Belastingdienst|gemeente|werkgever|werkgevers|provincie|O&O|fonds|ministerie|"
-        r"employer|employers|municipality|Uitvoering Van Beleid)\b"
+        r"employer|employers|municipality|Uitvoering Van Beleid|fracties|fractie|Kamerleden|"
+        # political parties, for "welke partijen waren kritisch?"
+        r"D66|VVD|CDA|PVV|PvdA|GroenLinks|GL-PvdA|NSC|BBB|SP|ChristenUnie|SGP|Volt|JA21|DENK|PvdD)\b"
     ),
     "why": re.compile(
         r"\b(omdat|doordat|vanwege|want|reden|redenen|oorzaak|als gevolg|als bezuiniging|daardoor|because|due to|"
@@ -174,7 +178,8 @@ _FORM: dict[str, re.Pattern[str]] = {
         r"gefinancierd|\bheffing\b|\bstorten\b|\bpaid (by|for|from|into)\b|\bfunded\b|\bfunding from\b|"
         r"comes from|contribut\w*|put money|\bpay into\b"
         # "€ 15 miljoen, uit het Nationaal Programma Groningen": a fund or programme pays
-        r"|\b(uit|van|from|by) (het|de|the) ([\w-]+ ){0,3}(programma|programme|program|fonds|fund)\b",
+        r"|\b(uit|van|from|by) (het|de|the) ([\w-]+ ){0,3}(programma|programme|program|fonds|fund)\b"
+        r"|\b(gedeeld|betaald|vergoed|shared|paid|covered) (door|by)\b",
         re.I,
     ),
     "free": re.compile(r"gratis|kosteloos|geen kosten|niets (te )?betalen|free of charge|(?<!-)\bfree\b|no cost", re.I),
@@ -188,7 +193,7 @@ _FORM: dict[str, re.Pattern[str]] = {
 }
 
 _STATUS_CUES = re.compile(
-    r"\bnog\b|\bplan(nen|s)?\b|gepland|aanscherp|straks|toekomst|komend|voortaan|gaat .* veranderen|verander|nieuwe regel|"
+    r"\bnog\b|\bplan(nen|s)?\b|gepland|aanscherp|verscherp|\bstrenger(e)?\b|\bstricter\b|\btighten\w*|straks|toekomst|komend|voortaan|gaat .* veranderen|verander|nieuwe regel|"
     r"beeindig|gestopt|afgeschaft|bestaat .* nog|still|anymore|ended|stopped|planned|future|will change|upcoming|stap",
     re.I,
 )
