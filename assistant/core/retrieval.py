@@ -27,7 +27,7 @@ from assistant.base.settings import Settings
 from assistant.base.text import chunk_sentences, content_tokens, detect_language, fold, token_set
 from assistant.base.types import Chunk, Passage, Retrieval
 from assistant.core.embedder import Embedder
-from assistant.core.snapshot import IndexSnapshot
+from assistant.core.snapshot import IndexSnapshot, unit_rows
 from assistant.core.store import VectorStore
 
 
@@ -152,6 +152,11 @@ class Generation:
     bm25: BM25Index
     rows: np.ndarray | None  # the original documents' rows, when BM25 is over those only
     n_editions: int
+    original_rows: np.ndarray  # rows of the original documents' chunks (ascending)
+    is_original: np.ndarray  # per row: is it an original document's chunk (bool)
+    regions_of: list[list[str]]  # per row: :func:`chunk_regions`
+    ids: list[str]  # per row: the chunk id
+    targets_of: list[tuple[int, ...]]  # per row: the original rows it counts for (itself, or an edition's originals)
 
 
 @dataclass
@@ -238,10 +243,23 @@ class HybridRetriever:
         template = frozenset(
             cid for cid, sents in masked.items() if sents and sum(x in boilerplate for x in sents) * 2 >= len(sents)
         )
+        # per row, what every search reads of it: computed once per generation, not per question
+        is_original = np.zeros(len(chunks), dtype=bool)
+        is_original[original_rows] = True
+        regions_of = [chunk_regions(c) for c in chunks]
+        row_of = {c.chunk_id: i for i, c in enumerate(chunks)}
+        targets_of = [  # the original rows a row counts for: itself, or its edition's originals
+            (i,) if is_original[i] else tuple(row_of[t] for t in original_of.get(c.chunk_id, []))
+            for i, c in enumerate(chunks)
+        ]
         with self._lock:
             self.snapshot = snapshot
             self.chunks = chunks
-            self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+            self.by_id = row_of
+            self.ids = [c.chunk_id for c in chunks]
+            self.is_original = is_original
+            self.regions_of = regions_of
+            self.targets_of = targets_of
             self.bm25 = bm25
             self.bm25_nl = bm25_nl
             self.original_rows = original_rows
@@ -281,35 +299,31 @@ class HybridRetriever:
         return mask_places(sentence) in self.boilerplate
 
     def _originals_only(
-        self, dense_hits: list[tuple[str, float]], lex: np.ndarray, lex_top: list[int], lang: str | None, n: int
+        self, dense_hits: list[tuple[str, float]], lex: np.ndarray, lex_top: list[int], n: int, gen: Generation
     ) -> tuple[list[tuple[str, float]], list[int]]:
-        """Rankings over the original documents only. For an English question an original
+        """Rankings over the original documents only, for an English question: an original
         section also counts with its English edition's match: the edition's BM25 score, and
         its E5 similarity minus ``edition_offset`` (what same-language text gains over a
         translation; measured on the tuning questions), so a Dutch-only programme document
-        still competes on what it says."""
-        originals, chunks, by_id = self.originals, self.chunks, self.by_id
-        if lang and lang != "nl" and self.editions:
-            offset = self.settings.edition_offset
-            dense: dict[str, float] = {}
-            for cid, sim in dense_hits:
-                targets = [cid] if cid in originals else self.original_of.get(cid, [])
-                for target in targets:
-                    adjusted = sim if cid in originals else sim - offset
-                    dense[target] = max(dense.get(target, -1.0), adjusted)
-            lexical: dict[int, float] = {}
-            for i in lex_top:
-                cid = chunks[i].chunk_id
-                for target in [cid] if cid in originals else self.original_of.get(cid, []):
-                    j = by_id[target]
-                    lexical[j] = max(lexical.get(j, 0.0), float(lex[i]))
-            return (
-                sorted(dense.items(), key=lambda x: -x[1])[:n],
-                [j for j, _ in sorted(lexical.items(), key=lambda x: -x[1])][:n],
-            )
-        return [(cid, sim) for cid, sim in dense_hits if cid in originals][:n], [
-            i for i in lex_top if chunks[i].chunk_id in originals
-        ][:n]
+        still competes on what it says. (A Dutch question's rankings are the originals' own:
+        :meth:`_ranked` takes them directly.)"""
+        offset = self.settings.edition_offset
+        by_id, is_original, targets_of = gen.by_id, gen.is_original, gen.targets_of
+        dense: dict[int, float] = {}
+        for cid, sim in dense_hits:
+            row = by_id[cid]
+            adjusted = sim if is_original[row] else sim - offset
+            for target in targets_of[row]:
+                dense[target] = max(dense.get(target, -1.0), adjusted)
+        lexical: dict[int, float] = {}
+        for i, score in zip(lex_top, lex[lex_top].tolist()):
+            for j in targets_of[i]:
+                lexical[j] = max(lexical.get(j, 0.0), score)
+        ids = gen.ids
+        return (
+            [(ids[j], v) for j, v in sorted(dense.items(), key=lambda x: -x[1])[:n]],
+            [j for j, _ in sorted(lexical.items(), key=lambda x: -x[1])][:n],
+        )
 
     def in_edition(self, passages: list[Passage], lang: str) -> list[Passage]:
         """Each passage in its ``lang`` edition where one exists (same section, same scores)."""
@@ -372,6 +386,8 @@ class HybridRetriever:
         Levenlanglerenkrediet, who pays for re-skilling in Overijssel). "Ik woon in Groningen,
         welke subsidie is er voor omscholen?" still finds Groningen's subsidy without the
         place; "welke opleidingen zijn er in Groningen?" names the place as its subject."""
+        if not regions:
+            return None  # no place of the asker's to leave out
         named = set(find_regions(question, fuzzy=True)) & set(regions)
         if not named or not named <= set(asker_places(question)) or _ASKS_WHAT_EXISTS.search(fold(question)):
             return None
@@ -380,10 +396,7 @@ class HybridRetriever:
             return None  # only a place ("en in Limburg?"): the place is all there is to search
         _, _, ranking = self._ranked(rest, lang, k, gen)
         best = sorted(ranking.fused, key=lambda idx: -ranking.fused[idx])[: 2 * k]
-        own = any(
-            named & set(chunk_regions(gen.chunks[idx])) and gen.chunks[idx].chunk_id not in self.template
-            for idx in best
-        )
+        own = any(named & set(gen.regions_of[idx]) and gen.chunks[idx].chunk_id not in self.template for idx in best)
         return None if own else ranking
 
     def _generation(self, lang: str | None) -> Generation:
@@ -397,6 +410,11 @@ class HybridRetriever:
                 self.bm25_nl if dutch else self.bm25,
                 self.original_rows if dutch and self.bm25_nl is not self.bm25 else None,
                 len(self.chunks) - len(self.original_rows),
+                self.original_rows,
+                self.is_original,
+                self.regions_of,
+                self.ids,
+                self.targets_of,
             )
 
     def _ranked(self, text: str, lang: str | None, k: int, gen: Generation) -> tuple[np.ndarray, list[str], Ranking]:
@@ -412,9 +430,12 @@ class HybridRetriever:
         # every edition chunk could outrank an original: ask for that many more, so the
         # originals-only rankings below still hold ``wanted`` candidates
         n_cand = wanted + gen.n_editions
+        # an English question also counts each original with its edition's match; otherwise
+        # both rankings are over the originals only (see _originals_only)
+        with_editions = bool(lang and lang != "nl" and self.editions)
 
         t1 = time.perf_counter()
-        dense_hits = gen.snapshot.query(qvec, n_cand) if self.mode != "bm25" else []
+        dense_hits = self._dense(gen, qvec, wanted, n_cand, with_editions) if self.mode != "bm25" else []
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
         lex = np.zeros(len(chunks), dtype=np.float32)
@@ -423,18 +444,41 @@ class HybridRetriever:
                 lex = gen.bm25.scores(tokens)
             else:
                 lex[rows] = gen.bm25.scores(tokens)
-        lex_top = [int(i) for i in np.argsort(-lex)[:n_cand] if lex[i] > 0]
+        top = np.argsort(-lex)[:n_cand]
+        top = top[lex[top] > 0]
         timings["bm25_ms"] = (time.perf_counter() - t2) * 1000
 
-        dense_hits, lex_top = self._originals_only(dense_hits, lex, lex_top, lang, wanted)
+        if with_editions:
+            dense_hits, lex_top = self._originals_only(dense_hits, lex, top.tolist(), wanted, gen)
+        else:
+            lex_top = top[gen.is_original[top]][:wanted].tolist()
         fused: dict[int, float] = {}
         rk = self.settings.rrf_k
         for rank, (cid, _) in enumerate(dense_hits):
             if cid in by_id:
                 fused[by_id[cid]] = fused.get(by_id[cid], 0.0) + 1.0 / (rk + rank + 1)
+        weight = self.settings.lexical_weight
         for rank, idx in enumerate(lex_top):
-            fused[idx] = fused.get(idx, 0.0) + self.settings.lexical_weight / (rk + rank + 1)
+            fused[idx] = fused.get(idx, 0.0) + weight / (rk + rank + 1)
         return qvec, tokens, Ranking(dense_hits, lex, fused, timings)
+
+    def _dense(
+        self, gen: Generation, qvec: np.ndarray, wanted: int, n_cand: int, with_editions: bool
+    ) -> list[tuple[str, float]]:
+        """E5 hits as (chunk id, cosine similarity), best first, ties in document order: the
+        ``n_cand`` best chunks of all (``with_editions``), else the ``wanted`` best originals
+        (what the ``n_cand`` best of all hold of them, taken directly)."""
+        vectors = gen.snapshot.vectors
+        if not len(vectors):
+            return []
+        sims = vectors @ unit_rows(qvec)
+        if with_editions:
+            top = np.argsort(-sims, kind="stable")[:n_cand]
+        else:
+            originals = gen.original_rows
+            top = originals[np.argsort(-sims[originals], kind="stable")[:wanted]]
+        ids = gen.ids
+        return list(zip([ids[i] for i in top.tolist()], sims[top].tolist()))
 
     def search(
         self,
@@ -472,19 +516,20 @@ class HybridRetriever:
             return Retrieval([], 0.0, qvec, tokens, regions, timings)
         top_rrf = max(fused.values())
         asked_years = years_named(question)
+        regions_of, template, settings = gen.regions_of, self.template, self.settings
         passages: list[Passage] = []
         for idx, f in fused.items():
             chunk = chunks[idx]
             score = f / top_rrf
             if regions:
-                cr = chunk_regions(chunk)
+                cr = regions_of[idx]
                 if any(r in cr for r in regions):
-                    if chunk.chunk_id not in self.template and asker_only is None:
-                        score += self.settings.region_boost
+                    if chunk.chunk_id not in template and asker_only is None:
+                        score += settings.region_boost
                 elif "national" not in cr:
-                    score *= self.settings.other_region_penalty
+                    score *= settings.other_region_penalty
             elif chunk.meta.get("kind") == "region":
-                score *= self.settings.unasked_region_penalty
+                score *= settings.unasked_region_penalty
             bonus, factor = year_factor(chunk, asked_years)
             score = score * factor + bonus
             if audience:
