@@ -600,7 +600,7 @@ def test_a_short_intro_that_leans_brings_its_sentence_and_a_share_counts_what_is
     assert "42%" in first_words(share, 20), share.text
 
 
-PLAN = """Het kabinet wil de kennismigrantenregeling strenger maken. Het looncriterium voor jonge kennismigranten gaat omhoog.
+TIGHTENING = """Het kabinet wil de kennismigrantenregeling strenger maken. Het looncriterium voor jonge kennismigranten gaat omhoog.
 
 Werkgevers en meerdere fracties in de Tweede Kamer, onder andere D66 en VVD, waren kritisch over de plannen."""
 
@@ -608,6 +608,6 @@ Werkgevers en meerdere fracties in de Tweede Kamer, onder andere D66 en VVD, war
 def test_who_was_critical_of_a_planned_rule_is_answered_from_the_plan_page() -> None:
     question = "die strengere regels voor jonge kennismigranten, welke partijen in de kamer waren daar kritisch over?"
     assert analyse(question).about_status and "who" in analyse(question).kinds
-    result = answer(question, [passage(PLAN, "aanscherping", 0, status="planned")])
+    result = answer(question, [passage(TIGHTENING, "aanscherping", 0, status="planned")])
     assert "D66" in first_words(result), result.text
     assert "count" in analyse("what does mckinsey propose, and how far could the shortage drop?").kinds
