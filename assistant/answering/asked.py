@@ -370,6 +370,10 @@ class Asked:
     def fit(self, text: str) -> float:
         return _fit(self, text)
 
+    def names_salary(self, text: str) -> bool:
+        """Is the asked sense a salary and does ``text`` (a heading, say) name one?"""
+        return "salary" in self.kinds and bool(_FORM["salary"].search(text))
+
     def older_row(self, text: str, lead: str) -> bool:
         """With no year asked and a lead giving this year's figures, is ``text`` the same kind of
         figure for an earlier year (last year's row under this year's)? Those only push the
@@ -540,9 +544,7 @@ def quantified_words(folded: str) -> frozenset[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_WH_ASK = re.compile(
-    r"\b(hoeveel|hoe|wat|welke?|wanneer|waarom|wie|waar|hoelang|how|what|which|when|why|who|where)\b"
-)
+_WH_ASK = re.compile(r"\b(hoeveel|hoe|wat|welke?|wanneer|waarom|wie|waar|hoelang|how|what|which|when|why|who|where)\b")
 # Nouns that name an amount as the subject of a claim ("is het salariscriterium genoeg?")
 _AMOUNT_NOUNS = re.compile(
     r"\w*(salaris|loon|looncriterium|criterium|bedrag|budget|vergoeding|norm)\w*|\bmax(imum|imaal|imale)?\b|"

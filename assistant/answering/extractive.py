@@ -43,6 +43,7 @@ from assistant.base.types import Answer, Chunk, Citation, Passage, Statement
 W_OVERLAP = 0.1
 W_PASSAGE = 0.5
 W_SECTION = 0.15
+W_SALARY_HEADING = 0.08  # as Asked.fit weighs a salary named in the text itself
 W_TOPIC = 0.08  # a passage without the question's rarest words (the scheme it names) is context at best
 RARE_IDF = 2.0
 W_BOILERPLATE = 0.12  # a template line repeated across documents
@@ -211,6 +212,8 @@ def candidate_units(
     qset = set(request.retrieval.query_tokens)
     for p, rank, sentences, scores, vecs in _scored_sentences(request, passages, vectors, asked):
         context = token_set(p.chunk.indexed_text)
+        # a table row under "Salariscriteria voor kennismigranten" is a salary though it names none
+        salary_heading = asked.names_salary(f"{p.chunk.title} {p.chunk.section or ''}")
         listed: frozenset[str] = frozenset()  # asked words that name a list of this passage
         if "options" in asked.kinds:
             listed = frozenset().union(
@@ -226,6 +229,8 @@ def candidate_units(
             else:
                 core = float(scores[s.index])  # an antecedent is context: the sentence itself must answer
             fit = asked.fit(text)
+            if salary_heading and not asked.names_salary(text) and asked.specific_form(text):
+                fit += W_SALARY_HEADING
             # a row is judged by itself: the intro of a table often names every year it covers
             conflict = asked.conflicts(sentences[s.index].text if s.item else text) or (
                 s.is_intro and some_rows_conflict(sentences, s.index, asked)

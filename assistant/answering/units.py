@@ -159,7 +159,9 @@ def passage_sentences(text: str) -> tuple[Sentence, ...]:
                 not is_injection(s)
                 and not _POINTER.search(s)
                 # "Daarin staat:" introduces a list (and brings the sentence it leans on)
-                and (words >= 3 or (is_item and bool(_NUMBER.search(s))) or (words == 2 and s.endswith(":") and leans(s)))
+                and (
+                    words >= 3 or (is_item and bool(_NUMBER.search(s))) or (words == 2 and s.endswith(":") and leans(s))
+                )
             )
             out.append(Sentence(len(out), s, line_no, is_item, intro if is_item else None, usable))
         if not is_item:

@@ -593,7 +593,9 @@ Volgens samenvattingen mist 42% van de Europeanen digitale basisvaardigheden. He
 
 
 def test_a_short_intro_that_leans_brings_its_sentence_and_a_share_counts_what_is_asked() -> None:
-    vacancies = answer("hoeveel vacatures zijn er per 100 werklozen volgens mckinsey?", [passage(REPORT, "prognoses", 0)])
+    vacancies = answer(
+        "hoeveel vacatures zijn er per 100 werklozen volgens mckinsey?", [passage(REPORT, "prognoses", 0)]
+    )
     assert "110 vacatures" in first_words(vacancies), vacancies.text
     assert vacancies.lead[0].text.startswith("McKinsey publiceerde"), vacancies.text  # "Daarin staat:" not alone
     share = answer("hoeveel europeanen missen digitale basisvaardigheden?", [passage(REPORT, "prognoses", 0)])
