@@ -558,19 +558,19 @@ _EXISTS_OR_FIGURE = re.compile(
 )
 
 
+def _question_sentences(folded: str) -> list[str]:
+    """The sentences of the text that end in "?"."""
+    return [part.strip() for part in _SENTENCE_END.split(folded) if part.rstrip().endswith("?")]
+
+
 def asking_sentence(folded: str) -> str:
     """The sentence that asks: the last one ending in "?" ("we bieden precies het
     salariscriterium. is dat altijd genoeg?"), or the whole text when none does."""
-    asks = [part for part in _SENTENCE_END.split(folded) if part.rstrip().endswith("?")]
-    return asks[-1].strip() if asks else folded
+    asks = _question_sentences(folded)
+    return asks[-1] if asks else folded
 
 
 _OTHER_ASKS = frozenset({"date", "duration", "age", "who", "where", "how"})  # asks that an amount does not answer
-
-
-def _questions(folded: str) -> str:
-    """Every sentence of the text that ends in "?", joined."""
-    return " ".join(part for part in _SENTENCE_END.split(folded) if part.rstrip().endswith("?"))
 
 
 def _claim_kinds(kinds: set[str], folded: str) -> set[str]:
@@ -585,7 +585,11 @@ def _claim_kinds(kinds: set[str], folded: str) -> set[str]:
         return kinds - {"amount", "salary", "fee", "percentage"}
     if ask == folded and "yesno" not in kinds:
         return kinds
-    if not _KIND_RES["yesno"].search(ask) or _EXISTS_OR_FIGURE.search(ask) or _WH_ASK.search(_questions(folded)):
+    if (
+        not _KIND_RES["yesno"].search(ask)
+        or _EXISTS_OR_FIGURE.search(ask)
+        or _WH_ASK.search(" ".join(_question_sentences(folded)))
+    ):
         return kinds
     kinds = kinds | {"yesno"}
     if kinds & {"amount", "salary", "fee"} and named_only:
