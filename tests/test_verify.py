@@ -183,3 +183,15 @@ def test_checking_a_sentence_is_cheap_without_embeddings() -> None:
         v.check("Voor het plan is voor zes jaar 120 tot 180 miljoen euro nodig [1].", ev, "nl")
     per_check_ms = (time.perf_counter() - t0) * 1000 / 50
     assert per_check_ms < 5, per_check_ms
+
+
+def test_an_acronym_counts_as_named_when_the_passage_spells_it_out() -> None:
+    # The model writes the programme's acronym where the passage's document title spells the
+    # name out; an acronym no run of capitalised words spells is still a name the passage lacks.
+    ev = evidence(FUNDING, title="Koersdocument Human Capital Agenda ICT")
+    kept = Verifier().check(
+        "Voor het plan van de HCA ICT is voor zes jaar 120 tot 180 miljoen euro nodig [1].", ev, "nl"
+    )
+    assert kept.kept, kept
+    other = Verifier().check("Voor het plan van het UWV is voor zes jaar 120 tot 180 miljoen euro nodig [1].", ev, "nl")
+    assert other.reason and other.reason.startswith("name_not_in_source"), other

@@ -104,6 +104,21 @@ def passage_clauses(text: str) -> list[Clause]:
     return units
 
 
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][a-z]+(?:\s+|$)){2,6}")
+
+
+def initialisms(text: str) -> frozenset[str]:
+    """The initials of two or more adjacent capitalised words ("Koersdocument Human Capital
+    Agenda" -> "hca", among others), so a sentence may write a name the passage spells out
+    as its acronym."""
+    found: set[str] = set()
+    for m in _CAPITALISED_RUN.finditer(text):
+        initials = "".join(w[0] for w in m.group(0).split()).lower()
+        n = len(initials)
+        found.update(initials[i:j] for i in range(n) for j in range(i + 2, n + 1))
+    return frozenset(found)
+
+
 @dataclass
 class Evidence:
     """One passage as the verifier sees it, prepared once per answer."""
@@ -121,6 +136,7 @@ class Evidence:
     statements: list[tuple[frozenset[float], frozenset[float]]]  # (values, year context) per sentence
     sentence_vectors: np.ndarray | None = None
     lang: str = "nl"
+    initialisms: frozenset[str] = frozenset()  # "hca" for "Human Capital Agenda"
 
     @classmethod
     def build(
@@ -160,4 +176,5 @@ class Evidence:
             statements=statements,
             lang=lang,
             sentence_vectors=sentence_vectors,
+            initialisms=initialisms(full),
         )

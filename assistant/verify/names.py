@@ -54,9 +54,10 @@ def entities(text: str, lang: str, known: frozenset[str]) -> list[str]:
 
 
 def entity_in(entity: str, evidence: Sequence[Evidence]) -> bool:
-    """Does a cited passage name ``entity`` (also as the start of a longer word, or nearly)?"""
+    """Does a cited passage name ``entity`` (also as the start of a longer word, or nearly, or
+    spelled out when ``entity`` is an acronym)?"""
     for ev in evidence:
-        if entity in ev.folded_words:
+        if entity in ev.folded_words or entity in ev.initialisms:
             return True
         if len(entity) >= 4 and any(
             (w.startswith(entity) or (len(w) >= 4 and entity.startswith(w) and len(entity) - len(w) <= 3))

@@ -49,7 +49,7 @@ def sentence_words(text: str) -> list[Word]:
 
 def covered(variant: str, ev: Evidence) -> bool:
     """Does the passage contain this stem (also inside a compound, or as two of its words)?"""
-    if variant in ev.tokens:
+    if variant in ev.tokens or variant in ev.initialisms:  # "hca": the passage says "Human Capital Agenda"
         return True
     if len(variant) >= 5 and any(variant in t for t in ev.long_tokens):
         return True  # part of a Dutch compound: "budget" in "scholingsbudget"
