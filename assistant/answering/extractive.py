@@ -54,6 +54,7 @@ W_LIST = 0.08  # options asked and a list whose intro names what is asked
 W_LENGTH, LONG_WORDS = 0.001, 60  # a long unit pushes the rest of the answer down
 LEAD_WORDS, SHORT_WORDS, SWAP_MARGIN = 40, 30, 0.05  # a lead longer than 40 words gives way to a short, close point
 W_CONDITION = 0.05  # a unit for a case the asker did not mention ("Heb je X? Dan …")
+W_RESTATES = 0.08  # "Make IT Work is een route …" to someone who asked about its entry test
 CUTOFF = 0.12
 MAX_UNITS = 4  # the lead and up to three points, within answer_words (5 gave more facts but median ~100 words)
 MAX_PASSAGES = 5
@@ -179,6 +180,22 @@ def _scored_sentences(
     return out
 
 
+# "Make IT Work is een route …", "Codam Coding College is a free course …", "Een O&O-fonds is
+# een fonds …", "For career switchers, Codam can be a route …": what a thing is.
+_SAYS_WHAT_IT_IS = re.compile(
+    r"^(?:(?:[^,.()]|\([^)]*\)){0,80},\s*)?(?P<subject>[^,.:;]{2,50}?)\s+(?:is|zijn|was|waren|are|were|"
+    r"(?:kan|kunnen|can|may|could)\s+(?:\w+\s+)?(?:zijn|be))\s+(?:een|a|an|the|de|het)\b",
+    re.I,
+)
+
+
+def says_what_it_is(text: str, topic: frozenset[str]) -> bool:
+    """Does ``text`` open by saying what a thing the question names is? To someone who asked
+    something about that thing (its entry test, its teachers, its hours), that is context."""
+    m = _SAYS_WHAT_IT_IS.match(text)
+    return bool(m) and bool(token_set(m.group("subject")) & topic)
+
+
 def by_age(sentences: Sequence[Sentence], intro: int) -> bool:
     """Are the items under ``intro`` rows for different ages ("30 jaar en ouder", "jonger dan 30")?"""
     return any(age_rule_includes(sentences[i].text, 40) is not None for i in list_items(sentences, intro))
@@ -210,6 +227,12 @@ def candidate_units(
     units: dict[tuple[str, tuple[int, ...]], Unit] = {}
     wants_list = bool(asked.kinds & {"options", "how"})
     qset = set(request.retrieval.query_tokens)
+    # the question's subject words, when it asks something about that subject, not what it is
+    topic = (
+        rare_tokens(request, {p.chunk.chunk_id: token_set(p.chunk.indexed_text) for p in passages})
+        if W_RESTATES and "definition" not in asked.kinds
+        else frozenset()
+    )
     for p, rank, sentences, scores, vecs in _scored_sentences(request, passages, vectors, asked):
         context = token_set(p.chunk.indexed_text)
         # a table row under "Salariscriteria voor kennismigranten" is a salary though it names none
@@ -246,6 +269,8 @@ def candidate_units(
             elif listed and not s.item and token_set(text) & listed:
                 score -= W_LIST / 2  # a sentence that names what a list below gives in full
             score -= W_LENGTH * max(0, n_words - LONG_WORDS)
+            if topic and fit <= 0 and says_what_it_is(sentences[members[0]].text, topic):
+                score -= W_RESTATES
             if n_words < 5 and not asked.specific_form(text):
                 score -= W_SHORT  # "De website is it-omscholing.nl.": close to anything, says little
             if asked.age is None and s.item and s.intro is not None and by_age(sentences, s.intro):

@@ -50,7 +50,9 @@ def passage(text: str, doc: str, rank: int, section: str = "", **meta: object) -
     return Passage(chunk, score=1.0 - rank * 0.1, rank=rank + 1, dense=0.8 - rank * 0.01)
 
 
-def answer(question: str, passages: list[Passage], turns: list[Turn] | None = None) -> Answer:
+def answer(
+    question: str, passages: list[Passage], turns: list[Turn] | None = None, idf: dict[str, float] | None = None
+) -> Answer:
     qvec = hashed_vector(question)
     vectors = {p.chunk.chunk_id: np.stack([qvec for _ in chunk_sentences(p.chunk.text)]) for p in passages}
     followup = bool(turns)
@@ -61,7 +63,7 @@ def answer(question: str, passages: list[Passage], turns: list[Turn] | None = No
         followup=followup,
         retrieval=Retrieval(passages, 0.9, qvec, query_tokens(question)),
         sentence_vectors=lambda ps: {p.chunk.chunk_id: vectors[p.chunk.chunk_id] for p in ps},
-        idf=lambda token: 1.0,
+        idf=lambda token: (idf or {}).get(token, 1.0),
         conversation=tuple(turns or ()),
     )
     return ExtractiveAnswerer(Settings(llm_base_url=None, telegram_token=None)).compose(request)
@@ -613,3 +615,19 @@ def test_who_was_critical_of_a_planned_rule_is_answered_from_the_plan_page() -> 
     result = answer(question, [passage(TIGHTENING, "aanscherping", 0, status="planned")])
     assert "D66" in first_words(result), result.text
     assert "count" in analyse("what does mckinsey propose, and how far could the shortage drop?").kinds
+
+
+MAKE_IT_WORK_ROUTE = """Make IT Work is een route voor zij-instroom naar de IT.
+
+Je hoeft niet zelf een werkgever te zoeken: je ontmoet de bedrijven op een werkgeversmarkt."""
+
+
+def test_a_question_about_a_programme_is_not_answered_by_what_the_programme_is() -> None:
+    # Asked whether you must find an employer yourself, "Make IT Work is een route …" says
+    # nothing new; the sentence about the employers' market answers.
+    ps = [passage(MAKE_IT_WORK_ROUTE, "make-it-work", 0)]
+    rare = {t: 4.0 for t in query_tokens("make it work")}
+    result = answer("moet ik bij make it work zelf een werkgever zoeken?", ps, idf=rare)
+    assert result.lead[0].text.startswith("Je hoeft niet zelf"), result.text
+    what = answer("wat is make it work?", ps, idf=rare)  # asked what it is: the definition answers
+    assert what.lead[0].text.startswith("Make IT Work is een route"), what.text
