@@ -193,7 +193,7 @@ def says_what_it_is(text: str, topic: frozenset[str]) -> bool:
     """Does ``text`` open by saying what a thing the question names is? To someone who asked
     something about that thing (its entry test, its teachers, its hours), that is context."""
     m = _SAYS_WHAT_IT_IS.match(text)
-    return bool(m) and bool(token_set(m.group("subject")) & topic)
+    return m is not None and bool(token_set(m.group("subject")) & topic)
 
 
 def by_age(sentences: Sequence[Sentence], intro: int) -> bool:
